@@ -1,0 +1,94 @@
+#include "common/config.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "spdlog/spdlog.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "gRPC listening address (port 0: any free port)");
+ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9464",
+          "Prometheus /metrics address (port 0: any free port; empty: off)");
+ABSL_FLAG(std::string, ready_file, "", "Write the bound addresses here once serving");
+ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
+          "How long in-flight calls may run after SIGTERM");
+ABSL_FLAG(std::string, tls_cert_file, "", "Server certificate chain (PEM)");
+ABSL_FLAG(std::string, tls_key_file, "", "Server private key (PEM)");
+ABSL_FLAG(std::string, tls_client_ca_file, "",
+          "CA that signs client certificates; when set, clients must present one (mutual TLS)");
+ABSL_FLAG(bool, plaintext, false, "Serve without TLS (local development only)");
+ABSL_FLAG(int32_t, max_request_bytes, 4 << 20, "Largest request message accepted");
+
+ABSL_FLAG(std::string, db_host, "127.0.0.1", "MariaDB/MySQL host");
+ABSL_FLAG(int32_t, db_port, 3306, "MariaDB/MySQL port");
+ABSL_FLAG(std::string, db_name, "", "The service's own database");
+ABSL_FLAG(std::string, db_user, "", "Database user");
+ABSL_FLAG(std::string, db_password_file, "", "File holding the database password");
+ABSL_FLAG(int32_t, db_pool_size, 8, "Connections in the pool");
+ABSL_FLAG(bool, migrate, false, "Apply database migrations and exit");
+ABSL_FLAG(bool, migrate_on_start, true, "Apply database migrations before serving");
+
+namespace qms::config {
+
+void ParseFlags(int argc, char** argv, const std::string& usage) {
+  absl::SetProgramUsageMessage(usage);
+  for (const auto& [name, flag] : absl::GetAllFlags()) {
+    const std::string variable = absl::StrCat("QMS_", absl::AsciiStrToUpper(name));
+    const char* value = std::getenv(variable.c_str());
+    if (value == nullptr) continue;
+    std::string error;
+    if (!flag->ParseFrom(value, &error)) {
+      spdlog::critical("bad value in {}: {}", variable, error);
+      std::exit(2);
+    }
+  }
+  absl::ParseCommandLine(argc, argv);
+}
+
+server::ServerOptions ServerOptionsFromFlags() {
+  server::ServerOptions o;
+  o.listen = absl::GetFlag(FLAGS_listen);
+  o.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  o.ready_file = absl::GetFlag(FLAGS_ready_file);
+  o.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
+  o.tls_cert_file = absl::GetFlag(FLAGS_tls_cert_file);
+  o.tls_key_file = absl::GetFlag(FLAGS_tls_key_file);
+  o.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);
+  o.plaintext = absl::GetFlag(FLAGS_plaintext);
+  o.max_request_bytes = absl::GetFlag(FLAGS_max_request_bytes);
+  return o;
+}
+
+absl::StatusOr<db::DatabaseOptions> DatabaseOptionsFromFlags() {
+  db::DatabaseOptions o;
+  o.host = absl::GetFlag(FLAGS_db_host);
+  o.port = absl::GetFlag(FLAGS_db_port);
+  o.database = absl::GetFlag(FLAGS_db_name);
+  o.user = absl::GetFlag(FLAGS_db_user);
+  o.pool_size = absl::GetFlag(FLAGS_db_pool_size);
+  if (o.database.empty() || o.user.empty()) {
+    return absl::InvalidArgumentError("--db_name and --db_user are required");
+  }
+  if (o.pool_size < 1) return absl::InvalidArgumentError("--db_pool_size must be at least 1");
+  const std::string password_file = absl::GetFlag(FLAGS_db_password_file);
+  if (!password_file.empty()) {
+    std::ifstream in(password_file);
+    if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read ", password_file));
+    std::stringstream content;
+    content << in.rdbuf();
+    o.password = std::string(absl::StripTrailingAsciiWhitespace(content.str()));
+  }
+  return o;
+}
+
+bool MigrateOnly() { return absl::GetFlag(FLAGS_migrate); }
+bool MigrateOnStart() { return absl::GetFlag(FLAGS_migrate_on_start); }
+
+}  // namespace qms::config

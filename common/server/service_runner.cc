@@ -1,0 +1,201 @@
+#include "common/server/service_runner.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "common/periodic_task.h"
+#include "common/server/rpc_observer.h"
+#include "prometheus/exposer.h"
+#include "prometheus/registry.h"
+#include "spdlog/spdlog.h"
+
+namespace qms::server {
+namespace {
+
+constexpr char kLiveness[] = "liveness";
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read ", path));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const ServerOptions& o) {
+  if (o.tls_cert_file.empty() && o.tls_key_file.empty()) {
+    if (!o.tls_client_ca_file.empty()) {
+      return absl::InvalidArgumentError("a TLS client CA needs a server certificate and key");
+    }
+    if (!o.plaintext) {
+      return absl::InvalidArgumentError(
+          "no TLS certificate given; pass --plaintext to serve without TLS (local use only)");
+    }
+    return grpc::InsecureServerCredentials();
+  }
+  if (o.tls_cert_file.empty() || o.tls_key_file.empty()) {
+    return absl::InvalidArgumentError("TLS needs both a certificate and a key file");
+  }
+  auto cert = ReadFile(o.tls_cert_file);
+  if (!cert.ok()) return cert.status();
+  auto key = ReadFile(o.tls_key_file);
+  if (!key.ok()) return key.status();
+  grpc::SslServerCredentialsOptions ssl;
+  ssl.pem_key_cert_pairs.push_back({*key, *cert});
+  if (!o.tls_client_ca_file.empty()) {
+    auto ca = ReadFile(o.tls_client_ca_file);
+    if (!ca.ok()) return ca.status();
+    ssl.pem_root_certs = *ca;
+    ssl.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(ssl);
+}
+
+// "127.0.0.1:0" -> "127.0.0.1"
+std::string HostOf(const std::string& address) {
+  auto colon = address.rfind(':');
+  return colon == std::string::npos ? address : address.substr(0, colon);
+}
+
+absl::Status WriteReadyFile(const std::string& path, const std::string& content) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << content;
+    if (!out) return absl::InternalError(absl::StrCat("cannot write ", tmp));
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    return absl::InternalError(absl::StrCat("cannot rename ", tmp, " to ", path));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+void BlockTerminationSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+ServiceRunner::ServiceRunner(std::string name, ServerOptions options)
+    : name_(std::move(name)),
+      options_(std::move(options)),
+      registry_(std::make_shared<prometheus::Registry>()) {}
+
+ServiceRunner::~ServiceRunner() { Shutdown(); }
+
+void ServiceRunner::AddService(grpc::Service* service, std::string full_name) {
+  services_.emplace_back(service, std::move(full_name));
+}
+
+void ServiceRunner::SetReadinessProbe(std::function<absl::Status()> probe) {
+  probe_ = std::move(probe);
+}
+
+absl::Status ServiceRunner::Start() {
+  auto credentials = Credentials(options_);
+  if (!credentials.ok()) return credentials.status();
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options_.listen, *credentials, &grpc_port_);
+  builder.SetMaxReceiveMessageSize(options_.max_request_bytes);
+  for (auto& [service, unused] : services_) builder.RegisterService(service);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> observers;
+  observers.push_back(std::make_unique<RpcObserverFactory>(*registry_));
+  builder.experimental().SetInterceptorCreators(std::move(observers));
+  server_ = builder.BuildAndStart();
+  if (!server_ || grpc_port_ == 0) {
+    server_.reset();
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.listen));
+  }
+
+  if (!options_.metrics_listen.empty()) {
+    try {
+      exposer_ = std::make_unique<prometheus::Exposer>(options_.metrics_listen);
+    } catch (const std::exception& e) {
+      return absl::UnavailableError(
+          absl::StrCat("cannot serve metrics on ", options_.metrics_listen, ": ", e.what()));
+    }
+    exposer_->RegisterCollectable(registry_);
+    metrics_port_ = exposer_->GetListeningPorts().front();
+  }
+
+  auto* health = server_->GetHealthCheckService();
+  health->SetServingStatus(kLiveness, true);
+  SetServing(false);
+  health_task_ =
+      std::make_unique<PeriodicTask>("health", options_.health_interval, [this] { ProbeOnce(); });
+  health_task_->Start();
+
+  const std::string grpc_address = absl::StrCat(HostOf(options_.listen), ":", grpc_port_);
+  std::string ready = absl::StrCat("grpc=", grpc_address, "\n");
+  if (exposer_) {
+    absl::StrAppend(&ready, "metrics=", HostOf(options_.metrics_listen), ":", metrics_port_, "\n");
+  }
+  spdlog::info("serving grpc={} metrics={} tls={}", grpc_address,
+               exposer_ ? absl::StrCat(HostOf(options_.metrics_listen), ":", metrics_port_) : "off",
+               options_.tls_cert_file.empty()        ? "off"
+               : options_.tls_client_ca_file.empty() ? "server"
+                                                     : "mutual");
+  if (!options_.ready_file.empty()) return WriteReadyFile(options_.ready_file, ready);
+  return absl::OkStatus();
+}
+
+void ServiceRunner::ProbeOnce() {
+  absl::Status status = probe_ ? probe_() : absl::OkStatus();
+  if (status.ok() != serving_) {
+    if (status.ok()) {
+      spdlog::info("health serving=true");
+    } else {
+      spdlog::warn("health serving=false reason=\"{}\"", std::string(status.message()));
+    }
+  }
+  SetServing(status.ok());
+}
+
+void ServiceRunner::SetServing(bool serving) {
+  serving_ = serving;
+  auto* health = server_->GetHealthCheckService();
+  health->SetServingStatus("", serving);
+  for (auto& [unused, full_name] : services_) health->SetServingStatus(full_name, serving);
+}
+
+void ServiceRunner::Shutdown() {
+  if (!server_ || shut_down_) return;
+  shut_down_ = true;
+  if (health_task_) health_task_->Stop();
+  SetServing(false);
+  spdlog::info("shutdown grace_ms={}", absl::ToInt64Milliseconds(options_.shutdown_grace));
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.shutdown_grace));
+  server_->Wait();
+  spdlog::info("shutdown complete");
+}
+
+absl::Status ServiceRunner::RunUntilSignal() {
+  absl::Status started = Start();
+  if (!started.ok()) return started;
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int signal = 0;
+  sigwait(&set, &signal);
+  spdlog::info("signal {} received", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+  Shutdown();
+  return absl::OkStatus();
+}
+
+}  // namespace qms::server

@@ -1,0 +1,107 @@
+// Runs one service's gRPC server with everything every service needs: TLS or explicit plaintext,
+// grpc.health.v1 driven by a readiness probe, server reflection, RPC metrics and logs, a
+// Prometheus /metrics endpoint, and graceful shutdown on SIGTERM/SIGINT.
+//
+// Health answers for three names: "" and each registered service report SERVING only while the
+// readiness probe (typically a database ping) succeeds; "liveness" reports SERVING as long as the
+// process runs, so an orchestrator does not restart a pod just because its database is down.
+#ifndef QMS_COMMON_SERVER_SERVICE_RUNNER_H_
+#define QMS_COMMON_SERVER_SERVICE_RUNNER_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+
+namespace grpc {
+class Service;
+class Server;
+}  // namespace grpc
+
+namespace prometheus {
+class Registry;
+class Exposer;
+}  // namespace prometheus
+
+namespace qms {
+class PeriodicTask;
+}
+
+namespace qms::server {
+
+struct ServerOptions {
+  std::string listen = "127.0.0.1:50051";         // port 0 picks a free port
+  std::string metrics_listen = "127.0.0.1:9464";  // empty: no /metrics endpoint
+  // When set, "grpc=HOST:PORT" and "metrics=HOST:PORT" lines are written here (atomically) once
+  // the server accepts calls: how scripts and tests learn ports chosen with port 0.
+  std::string ready_file;
+  // In-flight RPCs get this long to finish after SIGTERM; then they are cancelled.
+  absl::Duration shutdown_grace = absl::Seconds(10);
+  // TLS: certificate chain and key in PEM. With a client CA, clients must present a certificate
+  // it signed (mutual TLS).
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;
+  // Without TLS files the server refuses to start unless plaintext is explicitly allowed.
+  bool plaintext = false;
+  int max_request_bytes = 4 << 20;
+  absl::Duration health_interval = absl::Seconds(1);
+};
+
+// Blocks SIGTERM and SIGINT in the calling thread and every thread it starts afterwards, so that
+// RunUntilSignal can wait for them. Call first thing in main.
+void BlockTerminationSignals();
+
+class ServiceRunner {
+ public:
+  ServiceRunner(std::string name, ServerOptions options);
+  ~ServiceRunner();
+
+  ServiceRunner(const ServiceRunner&) = delete;
+  ServiceRunner& operator=(const ServiceRunner&) = delete;
+
+  // Where services register their own metrics; exported on /metrics with the RPC metrics.
+  prometheus::Registry& registry() { return *registry_; }
+
+  // Registers a service before Start(); the runner does not own it.
+  void AddService(grpc::Service* service, std::string full_name);
+  // Readiness: polled every health_interval; NOT_SERVING until it first returns OK.
+  void SetReadinessProbe(std::function<absl::Status()> probe);
+
+  // Binds and starts serving. INVALID_ARGUMENT for unusable TLS options, UNAVAILABLE when a
+  // port cannot be bound.
+  absl::Status Start();
+  int grpc_port() const { return grpc_port_; }
+  int metrics_port() const { return metrics_port_; }
+
+  // Reports NOT_SERVING, stops accepting calls, lets in-flight calls finish within
+  // shutdown_grace, then cancels what is left. Idempotent.
+  void Shutdown();
+
+  // Start(), wait for SIGTERM or SIGINT, Shutdown(). Needs BlockTerminationSignals().
+  absl::Status RunUntilSignal();
+
+ private:
+  void ProbeOnce();
+  void SetServing(bool serving);
+
+  const std::string name_;
+  const ServerOptions options_;
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::unique_ptr<prometheus::Exposer> exposer_;
+  std::vector<std::pair<grpc::Service*, std::string>> services_;
+  std::function<absl::Status()> probe_;
+  std::unique_ptr<PeriodicTask> health_task_;
+  std::unique_ptr<grpc::Server> server_;
+  int grpc_port_ = 0;
+  int metrics_port_ = 0;
+  bool serving_ = false;  // only touched by the health task and Shutdown (after it stopped)
+  bool shut_down_ = false;
+};
+
+}  // namespace qms::server
+
+#endif  // QMS_COMMON_SERVER_SERVICE_RUNNER_H_

@@ -1,0 +1,15 @@
+#ifndef QMS_COMMON_SHA256_H_
+#define QMS_COMMON_SHA256_H_
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace qms {
+
+// Lower-case hex SHA-256 of `data` (64 characters).
+std::string Sha256Hex(absl::string_view data);
+
+}  // namespace qms
+
+#endif  // QMS_COMMON_SHA256_H_

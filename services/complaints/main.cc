@@ -1,0 +1,73 @@
+// complaints: customer complaints (8D) for the plants. Flags and wiring only.
+#include <cstdlib>
+#include <map>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_split.h"
+#include "common/config.h"
+#include "common/db/migrator.h"
+#include "common/logging.h"
+#include "services/complaints/complaint_service.h"
+#include "services/complaints/migrations.h"
+
+ABSL_FLAG(std::string, plant_time_zones, "",
+          "Comma-separated PLANT=IANA zone pairs, e.g. SZ1=Asia/Shanghai,BER=Europe/Berlin");
+ABSL_FLAG(std::string, default_time_zone, "UTC", "Time zone of plants not in --plant_time_zones");
+
+namespace {
+
+absl::TimeZone LoadZone(const std::string& name) {
+  absl::TimeZone zone;
+  if (!absl::LoadTimeZone(name, &zone)) {
+    spdlog::critical("unknown time zone {}", name);
+    std::exit(2);
+  }
+  return zone;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  qms::server::BlockTerminationSignals();
+  qms::InitLogging("complaints");
+  qms::config::ParseFlags(argc, argv, "complaints: customer complaint (8D) service");
+
+  std::map<std::string, absl::TimeZone, std::less<>> zones;
+  for (absl::string_view pair :
+       absl::StrSplit(absl::GetFlag(FLAGS_plant_time_zones), ',', absl::SkipEmpty())) {
+    std::pair<std::string, std::string> kv = absl::StrSplit(pair, absl::MaxSplits('=', 1));
+    zones[kv.first] = LoadZone(kv.second);
+  }
+  const absl::TimeZone default_zone = LoadZone(absl::GetFlag(FLAGS_default_time_zone));
+
+  auto db_options = qms::config::DatabaseOptionsFromFlags();
+  if (!db_options.ok()) {
+    spdlog::critical("{}", db_options.status().ToString());
+    return 2;
+  }
+  qms::db::ConnectionPool pool(*db_options);
+  if (qms::config::MigrateOnly() || qms::config::MigrateOnStart()) {
+    auto report = qms::db::Migrate(pool, qms::complaints::Migrations());
+    if (!report.ok()) {
+      spdlog::critical("migration failed: {}", report.status().ToString());
+      return 1;
+    }
+    spdlog::info("schema version={} applied_now={}", report->current_version,
+                 report->applied.size());
+    if (qms::config::MigrateOnly()) return 0;
+  }
+
+  qms::complaints::ComplaintStore store(pool, [&](absl::string_view plant) {
+    auto it = zones.find(plant);
+    return it == zones.end() ? default_zone : it->second;
+  });
+  qms::complaints::ComplaintServiceImpl service(store);
+  qms::server::ServiceRunner runner("complaints", qms::config::ServerOptionsFromFlags());
+  runner.AddService(&service, qms::complaints::v1::ComplaintService::service_full_name());
+  runner.SetReadinessProbe([&pool] { return pool.Ping(); });
+  if (absl::Status status = runner.RunUntilSignal(); !status.ok()) {
+    spdlog::critical("{}", status.ToString());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,40 @@
+#include "common/periodic_task.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+
+#include "absl/synchronization/notification.h"
+
+namespace qms {
+namespace {
+
+TEST(PeriodicTask, RunsFirstStepAtStartAndNoStepAfterStop) {
+  std::atomic<int> steps{0};
+  absl::Notification first;
+  PeriodicTask task("t", absl::Hours(1), [&] {
+    if (steps.fetch_add(1) == 0) first.Notify();
+  });
+  task.Start();
+  ASSERT_TRUE(first.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  task.Stop();
+  const int after_stop = steps.load();
+  task.Wake();
+  absl::SleepFor(absl::Milliseconds(50));
+  EXPECT_EQ(steps.load(), after_stop);
+}
+
+TEST(PeriodicTask, WakeRunsTheNextStepWithoutWaitingForTheInterval) {
+  std::atomic<int> steps{0};
+  absl::Notification second;
+  PeriodicTask task("t", absl::Hours(1), [&] {
+    if (steps.fetch_add(1) == 1) second.Notify();
+  });
+  task.Start();
+  while (steps.load() == 0) absl::SleepFor(absl::Milliseconds(1));
+  task.Wake();
+  EXPECT_TRUE(second.WaitForNotificationWithTimeout(absl::Seconds(10)));
+}
+
+}  // namespace
+}  // namespace qms

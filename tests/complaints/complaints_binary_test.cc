@@ -1,0 +1,175 @@
+// The complaints binary as it is deployed: started as a process, called over loopback.
+#include <cppconn/connection.h>
+#include <cppconn/resultset.h>
+#include <cppconn/statement.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <functional>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/db/transaction.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "qms/complaints/v1/complaints.grpc.pb.h"
+#include "tests/support/service_process.h"
+#include "tests/support/test_database.h"
+
+namespace qms::complaints {
+namespace {
+
+using testing::ServiceProcess;
+using testing::TestDatabase;
+
+constexpr char kBinary[] = QMS_BINARY_DIR "/services/complaints/complaints";
+
+v1::CreateComplaintRequest ValidCreate(const std::string& customer) {
+  v1::CreateComplaintRequest r;
+  r.set_parent("plants/SZ1");
+  auto* c = r.mutable_complaint();
+  c->set_customer(customer);
+  c->set_part_number("PN-7");
+  c->set_defect_description("wrong colour");
+  c->set_channel(v1::WRITTEN);
+  return r;
+}
+
+std::unique_ptr<v1::ComplaintService::Stub> Stub(const ServiceProcess& p) {
+  return v1::ComplaintService::NewStub(
+      grpc::CreateChannel(p.grpc_address(), grpc::InsecureChannelCredentials()));
+}
+
+// The value of the sample of `metric` whose labels include every `label="value"` in `labels`.
+double Sample(const std::string& text, const std::string& metric,
+              const std::vector<std::string>& labels) {
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.rfind(metric + "{", 0) != 0) continue;
+    bool all = true;
+    for (const auto& l : labels) all = all && line.find(l) != std::string::npos;
+    if (all) return std::stod(line.substr(line.rfind(' ') + 1));
+  }
+  return -1;
+}
+
+TEST(ComplaintsBinary, ReportsServingOnceTheDatabaseAnswers) {
+  TestDatabase db;
+  ServiceProcess service(kBinary, db);
+  auto health = grpc::health::v1::Health::NewStub(
+      grpc::CreateChannel(service.grpc_address(), grpc::InsecureChannelCredentials()));
+  grpc::health::v1::HealthCheckResponse response;
+  for (int i = 0; i < 100; ++i) {
+    grpc::ClientContext context;
+    grpc::health::v1::HealthCheckRequest request;
+    request.set_service("qms.complaints.v1.ComplaintService");
+    ASSERT_TRUE(health->Check(&context, request, &response).ok());
+    if (response.status() == grpc::health::v1::HealthCheckResponse::SERVING) break;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+}
+
+TEST(ComplaintsBinary, ReflectionListsTheComplaintsService) {
+  TestDatabase db;
+  ServiceProcess service(kBinary, db);
+  auto probe = testing::RunCommand(
+      absl::StrCat(QMS_BINARY_DIR, "/tests/reflection_probe ", service.grpc_address()));
+  ASSERT_EQ(probe.exit_code, 0) << probe.output;
+  EXPECT_NE(probe.output.find("qms.complaints.v1.ComplaintService\n"), std::string::npos)
+      << probe.output;
+  EXPECT_NE(probe.output.find("grpc.health.v1.Health\n"), std::string::npos) << probe.output;
+}
+
+TEST(ComplaintsBinary, MetricsCountHandledCallsByCode) {
+  TestDatabase db;
+  ServiceProcess service(kBinary, db);
+  auto stub = Stub(service);
+  v1::Complaint out;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub->CreateComplaint(&context, ValidCreate("ACME"), &out).ok());
+  }
+  for (int i = 0; i < 2; ++i) {
+    grpc::ClientContext context;
+    auto bad = ValidCreate("");
+    EXPECT_EQ(stub->CreateComplaint(&context, bad, &out).error_code(), grpc::INVALID_ARGUMENT);
+  }
+  auto metrics = testing::HttpGet(service.metrics_address(), "/metrics");
+  ASSERT_TRUE(metrics.ok()) << metrics.status();
+  const std::vector<std::string> create = {"grpc_method=\"CreateComplaint\"",
+                                           "grpc_service=\"qms.complaints.v1.ComplaintService\"",
+                                           "grpc_type=\"unary\""};
+  auto with = [&](std::string label) {
+    auto labels = create;
+    labels.push_back(std::move(label));
+    return labels;
+  };
+  EXPECT_EQ(Sample(*metrics, "grpc_server_handled_total", with("grpc_code=\"OK\"")), 1);
+  EXPECT_EQ(Sample(*metrics, "grpc_server_handled_total", with("grpc_code=\"InvalidArgument\"")),
+            2);
+  EXPECT_EQ(Sample(*metrics, "grpc_server_started_total", create), 3);
+  EXPECT_EQ(Sample(*metrics, "grpc_server_handling_seconds_count", create), 3);
+}
+
+TEST(ComplaintsBinary, SigtermLetsInFlightCallsFinish) {
+  TestDatabase db;
+  ServiceProcess service(kBinary, db);
+  auto stub = Stub(service);
+  v1::Complaint first;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub->CreateComplaint(&context, ValidCreate("C0"), &first).ok());
+  }
+  // Hold the plant's number sequence from outside so that the next creates stay in flight.
+  auto lock = db.admin().Acquire();
+  ASSERT_TRUE(lock.ok());
+  (*lock)->Execute("USE " + db.options().database);
+  (*lock)->Execute("START TRANSACTION");
+  (*lock)->Execute("SELECT * FROM complaint_numbers FOR UPDATE");
+
+  constexpr int kInFlight = 3;
+  std::vector<grpc::Status> results(kInFlight);
+  std::vector<std::thread> callers;
+  bool released = false;
+  auto release = [&] {
+    if (!released) (*lock)->Execute("ROLLBACK");
+    released = true;
+    for (auto& t : callers) {
+      if (t.joinable()) t.join();
+    }
+  };
+  struct Guard {
+    std::function<void()> f;
+    ~Guard() { f(); }
+  } guard{release};
+  for (int i = 0; i < kInFlight; ++i) {
+    callers.emplace_back([&, i] {
+      grpc::ClientContext context;
+      context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+      v1::Complaint out;
+      results[i] = stub->CreateComplaint(&context, ValidCreate(absl::StrCat("C", i + 1)), &out);
+    });
+  }
+  // Wait until all of them block on the lock (an event, not a guess).
+  int64_t waiting = 0;
+  for (int i = 0; i < 1000 && waiting < kInFlight; ++i) {
+    waiting = db.Count(
+        "SELECT COUNT(*) FROM information_schema.processlist WHERE db = DATABASE() AND "
+        "command = 'Execute' AND info LIKE 'INSERT INTO complaint_numbers%'");
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  ASSERT_EQ(waiting, kInFlight);
+
+  service.Signal(SIGTERM);
+  absl::SleepFor(absl::Milliseconds(300));  // the server is draining while the calls wait
+  release();
+  for (const auto& r : results) EXPECT_TRUE(r.ok()) << r.error_message();
+  EXPECT_EQ(service.Wait(absl::Seconds(15)), 0) << "clean exit after draining";
+  EXPECT_EQ(db.Count("SELECT COUNT(*) FROM complaints"), 1 + kInFlight);
+}
+
+}  // namespace
+}  // namespace qms::complaints

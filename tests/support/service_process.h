@@ -1,0 +1,55 @@
+// A real service binary started by a test: flags in, addresses out (through --ready_file), and
+// signals to stop it. Its stderr goes to a log file the test can read.
+#ifndef QMS_TESTS_SUPPORT_SERVICE_PROCESS_H_
+#define QMS_TESTS_SUPPORT_SERVICE_PROCESS_H_
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "tests/support/test_database.h"
+
+namespace qms::testing {
+
+class ServiceProcess {
+ public:
+  // Starts `binary` on loopback with free ports, plaintext, and `db`'s credentials, followed by
+  // `extra_flags`. Waits until the ready file appears (fails the test after 20 s).
+  ServiceProcess(const std::string& binary, const TestDatabase& db,
+                 std::vector<std::string> extra_flags = {});
+  ~ServiceProcess();  // SIGKILL if still running
+
+  const std::string& grpc_address() const { return grpc_address_; }
+  const std::string& metrics_address() const { return metrics_address_; }
+  const std::string& log_file() const { return log_file_; }
+  pid_t pid() const { return pid_; }
+
+  void Signal(int signal);
+  // Waits for the process to exit and returns its exit code (128+N when killed by signal N);
+  // -1 on timeout.
+  int Wait(absl::Duration timeout);
+
+ private:
+  pid_t pid_ = -1;
+  std::string ready_file_;
+  std::string log_file_;
+  std::string grpc_address_;
+  std::string metrics_address_;
+};
+
+// Body of GET http://address/path, or an error.
+absl::StatusOr<std::string> HttpGet(const std::string& address, const std::string& path);
+
+// Output of running `command` in a shell, with its exit code.
+struct CommandResult {
+  int exit_code;
+  std::string output;
+};
+CommandResult RunCommand(const std::string& command);
+
+}  // namespace qms::testing
+
+#endif  // QMS_TESTS_SUPPORT_SERVICE_PROCESS_H_
