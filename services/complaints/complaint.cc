@@ -8,41 +8,133 @@
 
 namespace qms::complaints {
 
-absl::string_view ToString(ComplaintStatus status) {
-  switch (status) {
-    case ComplaintStatus::kReceived:
-      return "RECEIVED";
+namespace {
+
+// Each enum's names, in one table: ToString and FromString both read it.
+template <typename E>
+struct Names {
+  static const std::vector<std::pair<E, absl::string_view>> table;
+};
+
+template <>
+const std::vector<std::pair<ComplaintStatus, absl::string_view>> Names<ComplaintStatus>::table = {
+    {ComplaintStatus::kReceived, "RECEIVED"},
+    {ComplaintStatus::kTriaged, "TRIAGED"},
+    {ComplaintStatus::kContained, "CONTAINED"},
+    {ComplaintStatus::kRootCauseIdentified, "ROOT_CAUSE_IDENTIFIED"},
+    {ComplaintStatus::kActionsProposed, "ACTIONS_PROPOSED"},
+    {ComplaintStatus::kActionsRejected, "ACTIONS_REJECTED"},
+    {ComplaintStatus::kApproved, "APPROVED"},
+    {ComplaintStatus::kReplied, "REPLIED"},
+    {ComplaintStatus::kClosed, "CLOSED"},
+    {ComplaintStatus::kReopened, "REOPENED"}};
+template <>
+const std::vector<std::pair<Channel, absl::string_view>> Names<Channel>::table = {
+    {Channel::kUnspecified, "UNSPECIFIED"}, {Channel::kWritten, "WRITTEN"},
+    {Channel::kOral, "ORAL"},               {Channel::kPhone, "PHONE"},
+    {Channel::kEmail, "EMAIL"}};
+template <>
+const std::vector<std::pair<Severity, absl::string_view>> Names<Severity>::table = {
+    {Severity::kUnspecified, "UNSPECIFIED"},
+    {Severity::kMinor, "MINOR"},
+    {Severity::kMajor, "MAJOR"},
+    {Severity::kCritical, "CRITICAL"}};
+template <>
+const std::vector<std::pair<CauseCategory, absl::string_view>> Names<CauseCategory>::table = {
+    {CauseCategory::kUnspecified, "UNSPECIFIED"}, {CauseCategory::kMan, "MAN"},
+    {CauseCategory::kMachine, "MACHINE"},         {CauseCategory::kMaterial, "MATERIAL"},
+    {CauseCategory::kMethod, "METHOD"},           {CauseCategory::kMeasurement, "MEASUREMENT"},
+    {CauseCategory::kEnvironment, "ENVIRONMENT"}};
+template <>
+const std::vector<std::pair<ActionStatus, absl::string_view>> Names<ActionStatus>::table = {
+    {ActionStatus::kOpen, "OPEN"}, {ActionStatus::kDone, "DONE"}};
+template <>
+const std::vector<std::pair<WaiverReason, absl::string_view>> Names<WaiverReason>::table = {
+    {WaiverReason::kUnspecified, "UNSPECIFIED"},
+    {WaiverReason::kNotEconomical, "NOT_ECONOMICAL"},
+    {WaiverReason::kNoPotentialCause, "NO_POTENTIAL_CAUSE"}};
+template <>
+const std::vector<std::pair<SeriousReason, absl::string_view>> Names<SeriousReason>::table = {
+    {SeriousReason::kReturnOrExchange, "RETURN_OR_EXCHANGE"},
+    {SeriousReason::kSameDefectSeveralCustomers, "SAME_DEFECT_SEVERAL_CUSTOMERS"},
+    {SeriousReason::kRepeatedByCustomer, "REPEATED_BY_CUSTOMER"}};
+
+template <typename E>
+absl::string_view NameOf(E value) {
+  for (const auto& [v, name] : Names<E>::table) {
+    if (v == value) return name;
   }
-  return "RECEIVED";
+  return "UNKNOWN";
 }
 
-std::optional<ComplaintStatus> ComplaintStatusFromString(absl::string_view text) {
-  if (text == "RECEIVED") return ComplaintStatus::kReceived;
+template <typename E>
+std::optional<E> ValueOf(absl::string_view text) {
+  for (const auto& [v, name] : Names<E>::table) {
+    if (name == text) return v;
+  }
   return std::nullopt;
 }
 
-absl::string_view ToString(Channel channel) {
-  switch (channel) {
-    case Channel::kUnspecified:
-      return "UNSPECIFIED";
-    case Channel::kWritten:
-      return "WRITTEN";
-    case Channel::kOral:
-      return "ORAL";
-    case Channel::kPhone:
-      return "PHONE";
-    case Channel::kEmail:
-      return "EMAIL";
-  }
-  return "UNSPECIFIED";
+}  // namespace
+
+absl::string_view ToString(ComplaintStatus v) { return NameOf(v); }
+absl::string_view ToString(Channel v) { return NameOf(v); }
+absl::string_view ToString(Severity v) { return NameOf(v); }
+absl::string_view ToString(CauseCategory v) { return NameOf(v); }
+absl::string_view ToString(ActionStatus v) { return NameOf(v); }
+absl::string_view ToString(WaiverReason v) { return NameOf(v); }
+absl::string_view ToString(SeriousReason v) { return NameOf(v); }
+std::optional<ComplaintStatus> ComplaintStatusFromString(absl::string_view t) {
+  return ValueOf<ComplaintStatus>(t);
+}
+std::optional<Channel> ChannelFromString(absl::string_view t) { return ValueOf<Channel>(t); }
+std::optional<Severity> SeverityFromString(absl::string_view t) { return ValueOf<Severity>(t); }
+std::optional<CauseCategory> CauseCategoryFromString(absl::string_view t) {
+  return ValueOf<CauseCategory>(t);
+}
+std::optional<ActionStatus> ActionStatusFromString(absl::string_view t) {
+  return ValueOf<ActionStatus>(t);
+}
+std::optional<WaiverReason> WaiverReasonFromString(absl::string_view t) {
+  return ValueOf<WaiverReason>(t);
+}
+std::optional<SeriousReason> SeriousReasonFromString(absl::string_view t) {
+  return ValueOf<SeriousReason>(t);
 }
 
-std::optional<Channel> ChannelFromString(absl::string_view text) {
-  for (Channel c : {Channel::kUnspecified, Channel::kWritten, Channel::kOral, Channel::kPhone,
-                    Channel::kEmail}) {
-    if (ToString(c) == text) return c;
+bool Action::operator==(const Action& o) const {
+  return description == o.description && responsible_department == o.responsible_department &&
+         owner == o.owner && due_date == o.due_date && status == o.status &&
+         evidence == o.evidence;
+}
+bool TeamMember::operator==(const TeamMember& o) const {
+  return name == o.name && department == o.department && role == o.role;
+}
+bool ProblemStatement::operator==(const ProblemStatement& o) const {
+  return what == o.what && where == o.where && when == o.when && who == o.who && why == o.why &&
+         how == o.how && how_many == o.how_many;
+}
+
+bool Actor::Has(absl::string_view role) const {
+  for (const auto& r : roles) {
+    if (r == role) return true;
   }
-  return std::nullopt;
+  return false;
+}
+
+absl::Time CorrectiveActionDue(const Intake& intake, absl::TimeZone zone) {
+  if (intake.customer_required_reply_time) return *intake.customer_required_reply_time;
+  // Civil arithmetic, so the local time of day survives a DST change.
+  const absl::CivilSecond received = absl::ToCivilSecond(intake.received_time, zone);
+  absl::CivilDay day(received);
+  for (int added = 0; added < 3;) {
+    ++day;
+    const auto weekday = absl::GetWeekday(day);
+    if (weekday != absl::Weekday::saturday && weekday != absl::Weekday::sunday) ++added;
+  }
+  return absl::FromCivil(absl::CivilSecond(day.year(), day.month(), day.day(), received.hour(),
+                                           received.minute(), received.second()),
+                         zone);
 }
 
 std::string ResourceName(const Complaint& complaint) {
@@ -103,11 +195,6 @@ absl::Status ValidateIntake(const Intake& in, absl::Time now, absl::string_view 
     v.Add(absl::StrCat(prefix, "customer_required_reply_time"), "is out of range");
   }
   return v.ToStatus();
-}
-
-Intake WithDefaults(Intake intake, absl::Time now) {
-  if (intake.received_time == absl::InfinitePast()) intake.received_time = now;
-  return intake;
 }
 
 std::string FormatNumber(absl::string_view plant, int year, int64_t sequence) {
