@@ -1,5 +1,6 @@
 # Script mode: writes OUT, a C++ file returning the migrations in FILES as qms::db::Migration values.
 set(body "")
+string(REPLACE "|" ";" FILES "${FILES}")
 foreach(f ${FILES})
   get_filename_component(name ${f} NAME)
   if(NOT name MATCHES "^([0-9][0-9][0-9][0-9])_([a-z0-9_]+)\\.sql$")

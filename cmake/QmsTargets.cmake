@@ -61,12 +61,14 @@ function(qms_migrations target)
   file(GLOB files CONFIGURE_DEPENDS ${ARG_DIR}/*.sql)
   list(SORT files)
   set(out ${CMAKE_CURRENT_BINARY_DIR}/${target}.cc)
+  string(REPLACE ";" "|" file_list "${files}")  # a list would split the command line
   add_custom_command(
     OUTPUT ${out}
-    COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DNAMESPACE=${ARG_NAMESPACE} "-DFILES=${files}"
+    COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DNAMESPACE=${ARG_NAMESPACE} "-DFILES=${file_list}"
             -P ${PROJECT_SOURCE_DIR}/cmake/EmbedMigrations.cmake
     DEPENDS ${files} ${PROJECT_SOURCE_DIR}/cmake/EmbedMigrations.cmake
-    COMMENT "embedding migrations of ${target}")
+    COMMENT "embedding migrations of ${target}"
+    VERBATIM)
   add_library(${target} STATIC ${out})
   target_link_libraries(${target} PUBLIC qms_db)
 endfunction()

@@ -30,8 +30,10 @@ const std::vector<std::pair<ComplaintStatus, absl::string_view>> Names<Complaint
     {ComplaintStatus::kReopened, "REOPENED"}};
 template <>
 const std::vector<std::pair<Channel, absl::string_view>> Names<Channel>::table = {
-    {Channel::kUnspecified, "UNSPECIFIED"}, {Channel::kWritten, "WRITTEN"},
-    {Channel::kOral, "ORAL"},               {Channel::kPhone, "PHONE"},
+    {Channel::kUnspecified, "UNSPECIFIED"},
+    {Channel::kWritten, "WRITTEN"},
+    {Channel::kOral, "ORAL"},
+    {Channel::kPhone, "PHONE"},
     {Channel::kEmail, "EMAIL"}};
 template <>
 const std::vector<std::pair<Severity, absl::string_view>> Names<Severity>::table = {
@@ -104,8 +106,7 @@ std::optional<SeriousReason> SeriousReasonFromString(absl::string_view t) {
 
 bool Action::operator==(const Action& o) const {
   return description == o.description && responsible_department == o.responsible_department &&
-         owner == o.owner && due_date == o.due_date && status == o.status &&
-         evidence == o.evidence;
+         owner == o.owner && due_date == o.due_date && status == o.status && evidence == o.evidence;
 }
 bool TeamMember::operator==(const TeamMember& o) const {
   return name == o.name && department == o.department && role == o.role;

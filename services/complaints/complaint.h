@@ -23,9 +23,9 @@ enum class ComplaintStatus {
   kActionsProposed,      // corrective (D5/D6) and preventive (D7) actions await the GM (核决)
   kActionsRejected,      // the GM sent the actions back with comments
   kApproved,             // the GM approved the actions
-  kReplied,              // the corrective/preventive reply went to the customer; awaiting verification
-  kClosed,               // verified effective (D8, 结案)
-  kReopened,             // the customer was not satisfied; continued in the "-N" complaint
+  kReplied,   // the corrective/preventive reply went to the customer; awaiting verification
+  kClosed,    // verified effective (D8, 结案)
+  kReopened,  // the customer was not satisfied; continued in the "-N" complaint
 };
 inline constexpr ComplaintStatus kAllStatuses[] = {
     ComplaintStatus::kReceived,        ComplaintStatus::kTriaged,
@@ -37,7 +37,14 @@ inline constexpr ComplaintStatus kAllStatuses[] = {
 enum class Severity { kUnspecified, kMinor, kMajor, kCritical };
 // 5M1E: where the root cause lies.
 enum class CauseCategory {
-  kUnspecified, kMan, kMachine, kMaterial, kMethod, kMeasurement, kEnvironment };
+  kUnspecified,
+  kMan,
+  kMachine,
+  kMaterial,
+  kMethod,
+  kMeasurement,
+  kEnvironment
+};
 enum class ActionStatus { kOpen, kDone };
 // Why the GM may waive a preventive action (domain brief §1).
 enum class WaiverReason { kUnspecified, kNotEconomical, kNoPotentialCause };
@@ -202,10 +209,9 @@ struct Complaint {
   absl::Time corrective_action_due;
 
   std::vector<SeriousReason> serious_reasons;  // empty: not serious
-  std::string reopened_from;  // number of the complaint this one continues
-  std::string reopened_as;    // number of the complaint that continues this one
-  int reopen_index = 0;       // 0 for an original complaint, N for "<original>-N"
-
+  std::string reopened_from;                   // number of the complaint this one continues
+  std::string reopened_as;                     // number of the complaint that continues this one
+  int reopen_index = 0;                        // 0 for an original complaint, N for "<original>-N"
 };
 
 // "plants/{plant}/complaints/{number}"

@@ -5,15 +5,16 @@
 #include <cppconn/resultset.h>
 
 #include <memory>
+#include <nlohmann/json.hpp>
 
-#include "absl/strings/escaping.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/db/sql_time.h"
 #include "common/db/transaction.h"
-#include "common/field_violations.h"
-#include "common/sha256.h"
+#include "common/outbox.h"
+#include "common/page_token.h"
+#include "services/complaints/record_json.h"
 
 namespace qms::complaints {
 namespace {
@@ -23,12 +24,18 @@ constexpr char kColumns[] =
     "lot_number, delivery_date, quantity_delivered, quantity_defective, defect_code, "
     "defect_description, goods_returned, customer_production_affected, "
     "customer_delivery_affected, customer_required_reply_time, channel, received_time, version, "
-    "create_time, update_time, request_fingerprint";
+    "create_time, update_time, request_fingerprint, record, contain_time, reply_time, close_time, "
+    "corrective_action_due, improvement_date, serious_reasons, reopened_from, reopened_as, "
+    "reopen_index";
 
 const std::string kSelectByRequest =
     absl::StrCat("SELECT ", kColumns, " FROM complaints WHERE plant = ? AND request_id = ?");
 const std::string kSelectByNumber =
     absl::StrCat("SELECT ", kColumns, " FROM complaints WHERE plant = ? AND number = ?");
+const std::string kLockByNumber =
+    absl::StrCat("SELECT ", kColumns,
+                 ", UTC_TIMESTAMP(6) FROM complaints WHERE plant = ? AND number = ? "
+                 "FOR UPDATE");
 
 constexpr char kNextSequence[] =
     "INSERT INTO complaint_numbers (plant, year, last_sequence) VALUES (?, ?, 1) "
@@ -40,14 +47,45 @@ constexpr char kInsert[] =
     "customer_contact, part_number, order_number, lot_number, delivery_date, quantity_delivered, "
     "quantity_defective, defect_code, defect_description, goods_returned, "
     "customer_production_affected, customer_delivery_affected, customer_required_reply_time, "
-    "channel, received_time, version, create_time, update_time) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)";
+    "channel, received_time, version, create_time, update_time, record, corrective_action_due, "
+    "serious_reasons, reopened_from, reopen_index) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    "?)";
+constexpr char kUpdate[] =
+    "UPDATE complaints SET status = ?, record = ?, contain_time = ?, reply_time = ?, "
+    "close_time = ?, improvement_date = ?, reopened_as = ?, version = ?, update_time = ? "
+    "WHERE id = ?";
+constexpr char kInsertHistory[] =
+    "INSERT INTO complaint_history (plant, number, action, actor, from_status, to_status, time, "
+    "details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+constexpr char kCountSameDefect[] =
+    "SELECT COUNT(DISTINCT customer) FROM complaints WHERE plant = ? AND part_number = ? AND "
+    "defect_code = ? AND customer <> ? AND received_time >= ? AND received_time <= ? AND "
+    "reopen_index = 0";
+constexpr char kCountByCustomer[] =
+    "SELECT COUNT(*) FROM complaints WHERE plant = ? AND customer = ? AND received_time >= ? AND "
+    "received_time <= ? AND reopen_index = 0";
+constexpr char kSelectHistory[] =
+    "SELECT id, action, actor, from_status, to_status, time, details FROM complaint_history "
+    "WHERE plant = ? AND number = ? AND id > ? ORDER BY id LIMIT ?";
+constexpr char kComplaintExists[] = "SELECT 1 FROM complaints WHERE plant = ? AND number = ?";
 
 struct Row {
   int64_t id = 0;
   Complaint complaint;
   std::string fingerprint;
 };
+
+absl::StatusOr<absl::Time> TimeAt(sql::ResultSet& rs, int column) {
+  return db::FromSqlDateTime(std::string(rs.getString(column)));
+}
+
+absl::StatusOr<std::optional<absl::Time>> OptionalTimeAt(sql::ResultSet& rs, int column) {
+  if (rs.isNull(column)) return std::optional<absl::Time>();
+  auto t = TimeAt(rs, column);
+  if (!t.ok()) return t.status();
+  return std::optional<absl::Time>(*t);
+}
 
 absl::StatusOr<Row> ReadRow(sql::ResultSet& rs) {
   Row row;
@@ -72,25 +110,46 @@ absl::StatusOr<Row> ReadRow(sql::ResultSet& rs) {
   in.goods_returned = rs.getBoolean(15);
   in.customer_production_affected = rs.getBoolean(16);
   in.customer_delivery_affected = rs.getBoolean(17);
-  if (!rs.isNull(18)) {
-    auto t = db::FromSqlDateTime(std::string(rs.getString(18)));
-    if (!t.ok()) return t.status();
-    in.customer_required_reply_time = *t;
-  }
   auto channel = ChannelFromString(std::string(rs.getString(19)));
   if (!channel) return absl::InternalError("unknown channel in database");
   in.channel = *channel;
-  auto received = db::FromSqlDateTime(std::string(rs.getString(20)));
-  auto created = db::FromSqlDateTime(std::string(rs.getString(22)));
-  auto updated = db::FromSqlDateTime(std::string(rs.getString(23)));
-  if (!received.ok() || !created.ok() || !updated.ok()) {
-    return absl::InternalError("bad time in database");
-  }
-  in.received_time = *received;
   c.version = rs.getInt64(21);
+  row.fingerprint = rs.getString(24);
+
+  auto reply_due = OptionalTimeAt(rs, 18);
+  auto received = TimeAt(rs, 20);
+  auto created = TimeAt(rs, 22);
+  auto updated = TimeAt(rs, 23);
+  auto contained = OptionalTimeAt(rs, 26);
+  auto replied = OptionalTimeAt(rs, 27);
+  auto closed = OptionalTimeAt(rs, 28);
+  auto ca_due = OptionalTimeAt(rs, 29);
+  for (const absl::Status& s :
+       {reply_due.status(), received.status(), created.status(), updated.status(),
+        contained.status(), replied.status(), closed.status(), ca_due.status()}) {
+    if (!s.ok()) return s;
+  }
+  in.customer_required_reply_time = *reply_due;
+  in.received_time = *received;
   c.create_time = *created;
   c.update_time = *updated;
-  row.fingerprint = rs.getString(24);
+  c.contain_time = *contained;
+  c.reply_time = *replied;
+  c.close_time = *closed;
+  c.corrective_action_due = ca_due->value_or(absl::InfinitePast());
+  c.improvement_date = rs.isNull(30) ? "" : std::string(rs.getString(30));
+  for (absl::string_view r :
+       absl::StrSplit(std::string(rs.getString(31)), ',', absl::SkipEmpty())) {
+    auto reason = SeriousReasonFromString(r);
+    if (!reason) return absl::InternalError("unknown serious reason in database");
+    c.serious_reasons.push_back(*reason);
+  }
+  c.reopened_from = rs.getString(32);
+  c.reopened_as = rs.getString(33);
+  c.reopen_index = rs.getInt(34);
+  if (!rs.isNull(25)) {
+    if (absl::Status s = RecordFromJson(std::string(rs.getString(25)), &c); !s.ok()) return s;
+  }
   return row;
 }
 
@@ -111,43 +170,136 @@ void SetOptionalTime(sql::PreparedStatement& s, int index, const std::optional<a
   }
 }
 
-std::string QueryFingerprint(const ListQuery& q) {
-  return Sha256Hex(absl::StrCat(q.plant.size(), ":", q.plant, ";", q.customer.size(), ":",
-                                q.customer, ";", q.status ? ToString(*q.status) : "", ";",
-                                q.received_after ? absl::FormatTime(*q.received_after) : "", ";",
-                                q.received_before ? absl::FormatTime(*q.received_before) : ""))
-      .substr(0, 16);
-}
-
-std::string EncodePageToken(int64_t last_id, const ListQuery& q) {
-  return absl::WebSafeBase64Escape(absl::StrCat("v1:", last_id, ":", QueryFingerprint(q)));
-}
-
-// The id to continue below, or 0 for the first page.
-absl::StatusOr<int64_t> DecodePageToken(const ListQuery& q) {
-  if (q.page_token.empty()) return 0;
-  std::string decoded;
-  int64_t id = 0;
-  if (absl::WebSafeBase64Unescape(q.page_token, &decoded)) {
-    std::vector<std::string> parts = absl::StrSplit(decoded, ':');
-    if (parts.size() == 3 && parts[0] == "v1" && absl::SimpleAtoi(parts[1], &id) && id > 0 &&
-        parts[2] == QueryFingerprint(q)) {
-      return id;
-    }
+void SetOptionalText(sql::PreparedStatement& s, int index, const std::string& text, int type) {
+  if (text.empty()) {
+    s.setNull(index, type);
+  } else {
+    s.setString(index, text);
   }
-  return InvalidField("page_token", "is not a token returned by this query");
+}
+
+std::string SeriousText(const std::vector<SeriousReason>& reasons) {
+  std::vector<std::string> names;
+  for (SeriousReason r : reasons) names.emplace_back(ToString(r));
+  return absl::StrJoin(names, ",");
+}
+
+void InsertComplaint(db::Connection& c, const Complaint& complaint, const std::string& request_id,
+                     const std::string& fingerprint) {
+  const Intake& in = complaint.intake;
+  auto& insert = c.Prepare(kInsert);
+  insert.setString(1, complaint.plant);
+  insert.setString(2, complaint.number);
+  SetOptionalText(insert, 3, request_id, sql::DataType::VARCHAR);
+  insert.setString(4, fingerprint);
+  insert.setString(5, std::string(ToString(complaint.status)));
+  insert.setString(6, in.customer);
+  insert.setString(7, in.customer_contact);
+  insert.setString(8, in.part_number);
+  insert.setString(9, in.order_number);
+  insert.setString(10, in.lot_number);
+  SetOptionalText(insert, 11, in.delivery_date, sql::DataType::DATE);
+  insert.setInt64(12, in.quantity_delivered);
+  insert.setInt64(13, in.quantity_defective);
+  insert.setString(14, in.defect_code);
+  insert.setString(15, in.defect_description);
+  insert.setBoolean(16, in.goods_returned);
+  insert.setBoolean(17, in.customer_production_affected);
+  insert.setBoolean(18, in.customer_delivery_affected);
+  SetOptionalTime(insert, 19, in.customer_required_reply_time);
+  insert.setString(20, std::string(ToString(in.channel)));
+  insert.setString(21, db::ToSqlDateTime(in.received_time));
+  insert.setInt64(22, complaint.version);
+  insert.setString(23, db::ToSqlDateTime(complaint.create_time));
+  insert.setString(24, db::ToSqlDateTime(complaint.update_time));
+  insert.setString(25, RecordToJson(complaint));
+  insert.setString(26, db::ToSqlDateTime(complaint.corrective_action_due));
+  insert.setString(27, SeriousText(complaint.serious_reasons));
+  insert.setString(28, complaint.reopened_from);
+  insert.setInt(29, complaint.reopen_index);
+  insert.executeUpdate();
+}
+
+void InsertHistory(db::Connection& c, const Complaint& complaint, const std::string& action,
+                   const Actor& actor, std::optional<ComplaintStatus> from, absl::Time now,
+                   const std::string& details) {
+  auto& insert = c.Prepare(kInsertHistory);
+  insert.setString(1, complaint.plant);
+  insert.setString(2, complaint.number);
+  insert.setString(3, action);
+  insert.setString(4, actor.subject);
+  insert.setString(5, from ? std::string(ToString(*from)) : "");
+  insert.setString(6, std::string(ToString(complaint.status)));
+  insert.setString(7, db::ToSqlDateTime(now));
+  insert.setString(8, details);
+  insert.executeUpdate();
+}
+
+void EnqueueTimers(db::Connection& c, const std::string& plant,
+                   const std::vector<TimerCommand>& timers, absl::Time now) {
+  for (const TimerCommand& t : timers) {
+    outbox::Message m;
+    m.kind = t.kind == TimerCommand::Kind::kArm      ? "arm"
+             : t.kind == TimerCommand::Kind::kDisarm ? "disarm"
+                                                     : "escalate";
+    m.plant = plant;
+    m.subject = t.subject;
+    m.policy = t.policy;
+    if (t.kind != TimerCommand::Kind::kDisarm) m.start = t.start;
+    m.due = t.due;
+    m.detail = t.detail;
+    outbox::Enqueue(c, m, now);
+  }
+}
+
+// The top-level parts of the 8D record that differ, with their new values: "what changed".
+std::string Changes(const Complaint& before, const Complaint& after) {
+  const auto old_record = nlohmann::json::parse(RecordToJson(before));
+  const auto new_record = nlohmann::json::parse(RecordToJson(after));
+  nlohmann::json changed = nlohmann::json::object();
+  for (const auto& [key, value] : new_record.items()) {
+    if (!old_record.contains(key) || old_record[key] != value) changed[key] = value;
+  }
+  if (before.improvement_date != after.improvement_date) {
+    changed["improvement_date"] = after.improvement_date;
+  }
+  if (before.reopened_as != after.reopened_as) changed["reopened_as"] = after.reopened_as;
+  return changed.dump();
+}
+
+std::string IntakeDetails(const Complaint& c) {
+  nlohmann::json d = {{"customer", c.intake.customer},
+                      {"part_number", c.intake.part_number},
+                      {"defect_code", c.intake.defect_code},
+                      {"received_time", absl::FormatTime(c.intake.received_time)}};
+  if (!c.serious_reasons.empty()) d["serious_reasons"] = SeriousText(c.serious_reasons);
+  if (!c.reopened_from.empty()) d["reopened_from"] = c.reopened_from;
+  return d.dump();
+}
+
+std::string ListFingerprint(const ListQuery& q) {
+  return absl::StrCat(q.plant.size(), ":", q.plant, ";", q.customer.size(), ":", q.customer, ";",
+                      q.status ? ToString(*q.status) : "", ";",
+                      q.received_after ? absl::FormatTime(*q.received_after) : "", ";",
+                      q.received_before ? absl::FormatTime(*q.received_before) : "");
+}
+
+int64_t ScalarInt(sql::PreparedStatement& statement) {
+  std::unique_ptr<sql::ResultSet> rs(statement.executeQuery());
+  rs->next();
+  return rs->getInt64(1);
 }
 
 }  // namespace
 
-ComplaintStore::ComplaintStore(db::ConnectionPool& pool,
-                               std::function<absl::TimeZone(absl::string_view)> zone_of)
-    : pool_(pool), zone_of_(std::move(zone_of)) {}
+ComplaintStore::ComplaintStore(db::ConnectionPool& pool, StoreOptions options)
+    : pool_(pool), options_(std::move(options)) {}
 
 absl::StatusOr<Complaint> ComplaintStore::Create(const std::string& plant, const Intake& intake,
-                                                 const std::string& request_id) {
+                                                 const std::string& request_id,
+                                                 const Actor& actor) {
   const std::string fingerprint = Fingerprint(plant, intake);
-  const absl::TimeZone zone = zone_of_(plant);
+  const absl::TimeZone zone = options_.zone_of(plant);
   Complaint created;
   auto find_retry = [&](db::Connection& c) -> absl::StatusOr<bool> {
     auto& select = c.Prepare(kSelectByRequest);
@@ -170,9 +322,7 @@ absl::StatusOr<Complaint> ComplaintStore::Create(const std::string& plant, const
       if (!found.ok()) return found.status();
       if (*found) return absl::OkStatus();
     }
-    // The year is taken from received_time; when it is not given, from the database clock,
-    // which the sequence read returns anyway. Reading the clock first costs one round trip
-    // only for that case.
+    // The year is taken from received_time; when it is not given, from the database clock.
     absl::Time received = intake.received_time;
     if (received == absl::InfinitePast()) {
       std::unique_ptr<sql::ResultSet> rs(c.Prepare("SELECT UTC_TIMESTAMP(6)").executeQuery());
@@ -183,6 +333,8 @@ absl::StatusOr<Complaint> ComplaintStore::Create(const std::string& plant, const
     }
     const int year = static_cast<int>(absl::ToCivilYear(received, zone).year());
 
+    // Creates of one plant and year serialise on this row until commit, which also makes the
+    // serious-complaint counts below exact.
     auto& next = c.Prepare(kNextSequence);
     next.setString(1, plant);
     next.setInt(2, year);
@@ -205,41 +357,32 @@ absl::StatusOr<Complaint> ComplaintStore::Create(const std::string& plant, const
     created.version = 1;
     created.create_time = *now;
     created.update_time = *now;
-    const Intake& in = created.intake;
+    created.corrective_action_due = CorrectiveActionDue(created.intake, zone);
 
-    auto& insert = c.Prepare(kInsert);
-    insert.setString(1, plant);
-    insert.setString(2, created.number);
-    if (request_id.empty()) {
-      insert.setNull(3, sql::DataType::VARCHAR);
-    } else {
-      insert.setString(3, request_id);
+    SeriousCounts counts;
+    const std::string window_start =
+        db::ToSqlDateTime(SeriousWindowStart(received, options_.serious, zone));
+    if (!intake.defect_code.empty()) {
+      auto& same = c.Prepare(kCountSameDefect);
+      same.setString(1, plant);
+      same.setString(2, intake.part_number);
+      same.setString(3, intake.defect_code);
+      same.setString(4, intake.customer);
+      same.setString(5, window_start);
+      same.setString(6, db::ToSqlDateTime(received));
+      counts.customers_with_same_defect = 1 + static_cast<int>(ScalarInt(same));
     }
-    insert.setString(4, fingerprint);
-    insert.setString(5, std::string(ToString(created.status)));
-    insert.setString(6, in.customer);
-    insert.setString(7, in.customer_contact);
-    insert.setString(8, in.part_number);
-    insert.setString(9, in.order_number);
-    insert.setString(10, in.lot_number);
-    if (in.delivery_date.empty()) {
-      insert.setNull(11, sql::DataType::DATE);
-    } else {
-      insert.setString(11, in.delivery_date);
-    }
-    insert.setInt64(12, in.quantity_delivered);
-    insert.setInt64(13, in.quantity_defective);
-    insert.setString(14, in.defect_code);
-    insert.setString(15, in.defect_description);
-    insert.setBoolean(16, in.goods_returned);
-    insert.setBoolean(17, in.customer_production_affected);
-    insert.setBoolean(18, in.customer_delivery_affected);
-    SetOptionalTime(insert, 19, in.customer_required_reply_time);
-    insert.setString(20, std::string(ToString(in.channel)));
-    insert.setString(21, db::ToSqlDateTime(in.received_time));
-    insert.setString(22, db::ToSqlDateTime(*now));
-    insert.setString(23, db::ToSqlDateTime(*now));
-    insert.executeUpdate();
+    auto& by_customer = c.Prepare(kCountByCustomer);
+    by_customer.setString(1, plant);
+    by_customer.setString(2, intake.customer);
+    by_customer.setString(3, window_start);
+    by_customer.setString(4, db::ToSqlDateTime(received));
+    counts.complaints_by_customer = 1 + static_cast<int>(ScalarInt(by_customer));
+    created.serious_reasons = SeriousReasonsFor(created.intake, counts, options_.serious);
+
+    InsertComplaint(c, created, request_id, fingerprint);
+    InsertHistory(c, created, "CreateComplaint", actor, std::nullopt, *now, IntakeDetails(created));
+    EnqueueTimers(c, plant, IntakeTimers(created), *now);
     return absl::OkStatus();
   });
 
@@ -276,7 +419,7 @@ absl::StatusOr<Complaint> ComplaintStore::Get(const std::string& plant, const st
 }
 
 absl::StatusOr<ComplaintPage> ComplaintStore::List(const ListQuery& q) {
-  auto after_id = DecodePageToken(q);
+  auto after_id = DecodePageToken(q.page_token, ListFingerprint(q));
   if (!after_id.ok()) return after_id.status();
 
   // One statement text per combination of filters, so each is prepared once per connection.
@@ -315,7 +458,120 @@ absl::StatusOr<ComplaintPage> ComplaintStore::List(const ListQuery& q) {
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
-  if (more) page.next_page_token = EncodePageToken(last_id, q);
+  if (more) page.next_page_token = EncodePageToken(last_id, ListFingerprint(q));
+  return page;
+}
+
+absl::StatusOr<Complaint> ComplaintStore::ApplyStep(const std::string& plant,
+                                                    const std::string& number,
+                                                    const std::string& etag, const Step& step,
+                                                    const Actor& actor) {
+  const absl::TimeZone zone = options_.zone_of(plant);
+  Complaint result;
+  absl::Status status = db::RunInTransaction(pool_, [&](db::Connection& c) -> absl::Status {
+    auto& lock = c.Prepare(kLockByNumber);
+    lock.setString(1, plant);
+    lock.setString(2, number);
+    std::unique_ptr<sql::ResultSet> rs(lock.executeQuery());
+    if (!rs->next()) {
+      return absl::NotFoundError(
+          absl::StrCat("plants/", plant, "/complaints/", number, " does not exist"));
+    }
+    auto row = ReadRow(*rs);
+    if (!row.ok()) return row.status();
+    auto now = TimeAt(*rs, 35);
+    if (!now.ok()) return now.status();
+    const Complaint& before = row->complaint;
+    if (!etag.empty() && etag != Etag(before)) {
+      return absl::AbortedError(absl::StrCat("etag ", etag, " is stale: the complaint is at ",
+                                             Etag(before), "; read it again"));
+    }
+    auto outcome = Apply(before, step, Context{actor, *now, zone});
+    if (!outcome.ok()) return outcome.status();
+    Complaint& after = outcome->complaint;
+    after.version = before.version + 1;
+    after.update_time = *now;
+
+    auto& update = c.Prepare(kUpdate);
+    update.setString(1, std::string(ToString(after.status)));
+    update.setString(2, RecordToJson(after));
+    SetOptionalTime(update, 3, after.contain_time);
+    SetOptionalTime(update, 4, after.reply_time);
+    SetOptionalTime(update, 5, after.close_time);
+    SetOptionalText(update, 6, after.improvement_date, sql::DataType::DATE);
+    update.setString(7, after.reopened_as);
+    update.setInt64(8, after.version);
+    update.setString(9, db::ToSqlDateTime(*now));
+    update.setInt64(10, row->id);
+    update.executeUpdate();
+    InsertHistory(c, after, StepName(step), actor, before.status, *now, Changes(before, after));
+    EnqueueTimers(c, plant, outcome->timers, *now);
+    result = after;
+
+    if (std::holds_alternative<ReopenStep>(step)) {
+      Complaint next = ContinuationOf(before, *now, zone);
+      InsertComplaint(c, next, "", Fingerprint(plant, next.intake));
+      InsertHistory(c, next, "CreateComplaint", actor, std::nullopt, *now, IntakeDetails(next));
+      EnqueueTimers(c, plant, IntakeTimers(next), *now);
+      result = std::move(next);
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return result;
+}
+
+absl::StatusOr<HistoryPage> ComplaintStore::History(const std::string& plant,
+                                                    const std::string& number, int page_size,
+                                                    const std::string& page_token) {
+  const std::string query = absl::StrCat(plant, "/", number);
+  auto after_id = DecodePageToken(page_token, query);
+  if (!after_id.ok()) return after_id.status();
+  HistoryPage page;
+  bool exists = false;
+  int64_t last_id = 0;
+  bool more = false;
+  absl::Status status = db::RunOnConnection(pool_, [&](db::Connection& c) -> absl::Status {
+    auto& check = c.Prepare(kComplaintExists);
+    check.setString(1, plant);
+    check.setString(2, number);
+    std::unique_ptr<sql::ResultSet> found(check.executeQuery());
+    exists = found->next();
+    if (!exists) return absl::OkStatus();
+    auto& select = c.Prepare(kSelectHistory);
+    select.setString(1, plant);
+    select.setString(2, number);
+    select.setInt64(3, *after_id);
+    select.setInt(4, page_size + 1);
+    std::unique_ptr<sql::ResultSet> rs(select.executeQuery());
+    while (rs->next()) {
+      if (static_cast<int>(page.entries.size()) == page_size) {
+        more = true;
+        break;
+      }
+      HistoryEntry e;
+      e.sequence = rs->getInt64(1);
+      e.action = rs->getString(2);
+      e.actor = rs->getString(3);
+      e.from_status = ComplaintStatusFromString(std::string(rs->getString(4)));
+      auto to = ComplaintStatusFromString(std::string(rs->getString(5)));
+      if (!to) return absl::InternalError("unknown status in history");
+      e.to_status = *to;
+      auto t = TimeAt(*rs, 6);
+      if (!t.ok()) return t.status();
+      e.time = *t;
+      e.details = rs->getString(7);
+      last_id = e.sequence;
+      page.entries.push_back(std::move(e));
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  if (!exists) {
+    return absl::NotFoundError(
+        absl::StrCat("plants/", plant, "/complaints/", number, " does not exist"));
+  }
+  if (more) page.next_page_token = EncodePageToken(last_id, query);
   return page;
 }
 

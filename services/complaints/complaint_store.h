@@ -1,4 +1,6 @@
 // All SQL of the complaints service. One transaction per use case; prepared statements only.
+// Every change writes its history row and its outbox rows (timer commands for the notification
+// service) in the same transaction as the change itself.
 #ifndef QMS_SERVICES_COMPLAINTS_COMPLAINT_STORE_H_
 #define QMS_SERVICES_COMPLAINTS_COMPLAINT_STORE_H_
 
@@ -11,6 +13,8 @@
 #include "absl/time/time.h"
 #include "common/db/connection_pool.h"
 #include "services/complaints/complaint.h"
+#include "services/complaints/lifecycle.h"
+#include "services/complaints/serious.h"
 
 namespace qms::complaints {
 
@@ -29,19 +33,41 @@ struct ComplaintPage {
   std::string next_page_token;  // empty on the last page
 };
 
+struct HistoryEntry {
+  int64_t sequence = 0;
+  std::string action;
+  std::string actor;
+  std::optional<ComplaintStatus> from_status;  // none for the creation
+  ComplaintStatus to_status = ComplaintStatus::kReceived;
+  absl::Time time;
+  std::string details;
+};
+
+struct HistoryPage {
+  std::vector<HistoryEntry> entries;
+  std::string next_page_token;
+};
+
+struct StoreOptions {
+  // A plant's time zone: numbers carry the year of receipt in the plant's own calendar, and
+  // dates (improvement dates, working days) are the plant's.
+  std::function<absl::TimeZone(absl::string_view)> zone_of = [](absl::string_view) {
+    return absl::UTCTimeZone();
+  };
+  SeriousRules serious;
+};
+
 class ComplaintStore {
  public:
-  // `zone_of` gives a plant's time zone: the complaint number carries the year the complaint was
-  // received in the plant's own calendar.
-  ComplaintStore(db::ConnectionPool& pool,
-                 std::function<absl::TimeZone(absl::string_view)> zone_of);
+  ComplaintStore(db::ConnectionPool& pool, StoreOptions options);
 
-  // Registers a complaint with the next number of its plant and year. `intake` is as the caller
-  // sent it (validated); an unset received_time becomes the database's current time.
-  // With a request_id seen before in this plant: the complaint created then when the content is
-  // the same, ALREADY_EXISTS when it differs. UNAVAILABLE when the database is down.
+  // Registers a complaint with the next number of its plant and year, flags it serious when a rule
+  // says so, and arms its timers. `intake` is as the caller sent it (validated); an unset
+  // received_time becomes the database's current time. With a request_id seen before in this
+  // plant: the complaint created then when the content is the same, ALREADY_EXISTS when it
+  // differs. UNAVAILABLE when the database is down.
   absl::StatusOr<Complaint> Create(const std::string& plant, const Intake& intake,
-                                   const std::string& request_id);
+                                   const std::string& request_id, const Actor& actor);
 
   // NOT_FOUND when the plant has no complaint with that number.
   absl::StatusOr<Complaint> Get(const std::string& plant, const std::string& number);
@@ -49,9 +75,20 @@ class ComplaintStore {
   // Newest first. INVALID_ARGUMENT (page_token) for a token from another query.
   absl::StatusOr<ComplaintPage> List(const ListQuery& query);
 
+  // Applies one 8D step to the complaint under a row lock. A non-empty `etag` must be the current
+  // one (else ABORTED, nothing written). Errors of the step (lifecycle.h) are returned as they
+  // are. Returns the complaint after the step — for a reopen, the new continuation complaint.
+  absl::StatusOr<Complaint> ApplyStep(const std::string& plant, const std::string& number,
+                                      const std::string& etag, const Step& step,
+                                      const Actor& actor);
+
+  // Oldest first. NOT_FOUND when the complaint does not exist.
+  absl::StatusOr<HistoryPage> History(const std::string& plant, const std::string& number,
+                                      int page_size, const std::string& page_token);
+
  private:
   db::ConnectionPool& pool_;
-  std::function<absl::TimeZone(absl::string_view)> zone_of_;
+  StoreOptions options_;
 };
 
 }  // namespace qms::complaints

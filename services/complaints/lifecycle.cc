@@ -71,18 +71,18 @@ const Rule& RuleOf<ReopenStep>() {
 }
 
 const Rule& RuleOfStep(const Step& step) {
-  return std::visit([](const auto& s) -> const Rule& { return RuleOf<std::decay_t<decltype(s)>>(); },
-                    step);
+  return std::visit(
+      [](const auto& s) -> const Rule& { return RuleOf<std::decay_t<decltype(s)>>(); }, step);
 }
 
 absl::Status NotAllowed(const Step& step, S from) {
   const Rule& rule = RuleOfStep(step);
   std::vector<std::string> allowed;
   for (S s : rule.from) allowed.emplace_back(ToString(s));
-  return absl::FailedPreconditionError(absl::StrCat(
-      StepName(step), " cannot move a complaint in state ", ToString(from), " to ",
-      rule.to ? ToString(*rule.to) : ToString(from), "; it is allowed from ",
-      absl::StrJoin(allowed, ", ")));
+  return absl::FailedPreconditionError(
+      absl::StrCat(StepName(step), " cannot move a complaint in state ", ToString(from), " to ",
+                   rule.to ? ToString(*rule.to) : ToString(from), "; it is allowed from ",
+                   absl::StrJoin(allowed, ", ")));
 }
 
 // Input checks, one per kind of field.
@@ -161,8 +161,8 @@ TimerCommand Arm(std::string subject, const char* policy, absl::Time start,
   return {TimerCommand::Kind::kArm, std::move(subject), policy, start, due, ""};
 }
 TimerCommand Disarm(std::string subject, const char* policy) {
-  return {TimerCommand::Kind::kDisarm, std::move(subject), policy, absl::InfinitePast(),
-          std::nullopt, ""};
+  return {TimerCommand::Kind::kDisarm, std::move(subject), policy,
+          absl::InfinitePast(),        std::nullopt,       ""};
 }
 
 bool Before(const std::string& date, absl::Time now, absl::TimeZone zone) {
@@ -178,8 +178,7 @@ struct Mover {
 
   absl::Status operator()(const TriageStep& s) {
     Check c;
-    c.Text("triage.responsible_department", s.triage.responsible_department, true,
-           kMaxNameLength);
+    c.Text("triage.responsible_department", s.triage.responsible_department, true, kMaxNameLength);
     if (s.triage.severity == Severity::kUnspecified) c.Add("triage.severity", "is required");
     c.Text("triage.meeting_notes", s.triage.meeting_notes, false);
     if (s.triage.team.size() > kMaxTeam) c.Add("triage.team", "has too many members");
@@ -193,8 +192,12 @@ struct Mover {
     }
     const ProblemStatement& p = s.triage.problem;
     c.Text("triage.problem.what", p.what, true);
-    for (auto [name, value] : {std::pair{"where", &p.where}, {"when", &p.when}, {"who", &p.who},
-                               {"why", &p.why}, {"how", &p.how}, {"how_many", &p.how_many}}) {
+    for (auto [name, value] : {std::pair{"where", &p.where},
+                               {"when", &p.when},
+                               {"who", &p.who},
+                               {"why", &p.why},
+                               {"how", &p.how},
+                               {"how_many", &p.how_many}}) {
       c.Text(absl::StrCat("triage.problem.", name), *value, false);
     }
     if (auto st = c.status(); !st.ok()) return st;
@@ -346,9 +349,9 @@ bool TimerCommand::operator==(const TimerCommand& o) const {
 
 std::string StepName(const Step& step) {
   static const char* const kNames[] = {
-      "TriageComplaint", "SubmitContainment", "SubmitRootCause",   "SubmitActions",
-      "WaivePreventiveAction", "ApproveActions", "RejectActions", "ReplyToCustomer",
-      "VerifyEffectiveness", "ReopenComplaint"};
+      "TriageComplaint",       "SubmitContainment", "SubmitRootCause", "SubmitActions",
+      "WaivePreventiveAction", "ApproveActions",    "RejectActions",   "ReplyToCustomer",
+      "VerifyEffectiveness",   "ReopenComplaint"};
   static_assert(std::variant_size_v<Step> == std::size(kNames));
   return kNames[step.index()];
 }

@@ -6,7 +6,8 @@
 //   ACTIONS_PROPOSED --Reject (GM)--> ACTIONS_REJECTED --SubmitActions--> ACTIONS_PROPOSED
 //   REPLIED --Verify(not effective, new improvement date)--> REPLIED
 //   REPLIED | CLOSED --Reopen--> REOPENED   (the "-N" complaint continues it)
-//   ROOT_CAUSE_IDENTIFIED | ACTIONS_REJECTED | ACTIONS_PROPOSED --WaivePreventive (GM)--> same state
+//   ROOT_CAUSE_IDENTIFIED | ACTIONS_REJECTED | ACTIONS_PROPOSED --WaivePreventive (GM)--> same
+//   state
 //
 // Every move is one call to Apply: it returns the complaint after the move and the timer
 // commands the move implies, or an error — INVALID_ARGUMENT for bad input, PERMISSION_DENIED when
@@ -63,9 +64,9 @@ struct ReopenStep {
   std::string reason;  // what the customer is not satisfied with
 };
 
-using Step = std::variant<TriageStep, SubmitContainmentStep, SubmitRootCauseStep,
-                          SubmitActionsStep, WaivePreventiveStep, ApproveStep, RejectStep,
-                          ReplyStep, VerifyStep, ReopenStep>;
+using Step =
+    std::variant<TriageStep, SubmitContainmentStep, SubmitRootCauseStep, SubmitActionsStep,
+                 WaivePreventiveStep, ApproveStep, RejectStep, ReplyStep, VerifyStep, ReopenStep>;
 
 // The step's name as the API and the history call it, e.g. "SubmitContainment".
 std::string StepName(const Step& step);
@@ -81,9 +82,9 @@ struct TimerCommand {
   Kind kind;
   std::string subject;  // resource name the timer belongs to
   std::string policy;
-  absl::Time start;                // arm: when the clock started
-  std::optional<absl::Time> due;   // arm: explicit due time, else the policy decides
-  std::string detail;              // escalate: why
+  absl::Time start;               // arm: when the clock started
+  std::optional<absl::Time> due;  // arm: explicit due time, else the policy decides
+  std::string detail;             // escalate: why
 
   bool operator==(const TimerCommand& o) const;
 };

@@ -13,6 +13,11 @@
 ABSL_FLAG(std::string, plant_time_zones, "",
           "Comma-separated PLANT=IANA zone pairs, e.g. SZ1=Asia/Shanghai,BER=Europe/Berlin");
 ABSL_FLAG(std::string, default_time_zone, "UTC", "Time zone of plants not in --plant_time_zones");
+ABSL_FLAG(int32_t, serious_window_months, 12, "How far back the serious-complaint rules count");
+ABSL_FLAG(int32_t, serious_same_defect_customers, 2,
+          "Customers reporting the same part and defect code that make a complaint serious");
+ABSL_FLAG(int32_t, serious_repeat_complaints, 3,
+          "Complaints of one customer that make a complaint serious");
 
 namespace {
 
@@ -57,10 +62,15 @@ int main(int argc, char** argv) {
     if (qms::config::MigrateOnly()) return 0;
   }
 
-  qms::complaints::ComplaintStore store(pool, [&](absl::string_view plant) {
+  qms::complaints::StoreOptions store_options;
+  store_options.zone_of = [&](absl::string_view plant) {
     auto it = zones.find(plant);
     return it == zones.end() ? default_zone : it->second;
-  });
+  };
+  store_options.serious.window_months = absl::GetFlag(FLAGS_serious_window_months);
+  store_options.serious.same_defect_customers = absl::GetFlag(FLAGS_serious_same_defect_customers);
+  store_options.serious.complaints_by_customer = absl::GetFlag(FLAGS_serious_repeat_complaints);
+  qms::complaints::ComplaintStore store(pool, store_options);
   qms::complaints::ComplaintServiceImpl service(store);
   qms::server::ServiceRunner runner("complaints", qms::config::ServerOptionsFromFlags());
   runner.AddService(&service, qms::complaints::v1::ComplaintService::service_full_name());

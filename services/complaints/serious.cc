@@ -4,8 +4,7 @@
 
 namespace qms::complaints {
 
-absl::Time SeriousWindowStart(absl::Time received, const SeriousRules& rules,
-                              absl::TimeZone zone) {
+absl::Time SeriousWindowStart(absl::Time received, const SeriousRules& rules, absl::TimeZone zone) {
   const absl::CivilSecond t = absl::ToCivilSecond(received, zone);
   // CivilSecond normalises a month below 1 into the previous years.
   return absl::FromCivil(absl::CivilSecond(t.year(), t.month() - rules.window_months, t.day(),

@@ -10,9 +10,9 @@
 namespace qms::complaints {
 
 struct SeriousRules {
-  int window_months = 12;              // how far back the two counting rules look
-  int same_defect_customers = 2;       // distinct customers with the same part + defect code
-  int complaints_by_customer = 3;      // complaints of one customer
+  int window_months = 12;          // how far back the two counting rules look
+  int same_defect_customers = 2;   // distinct customers with the same part + defect code
+  int complaints_by_customer = 3;  // complaints of one customer
 };
 
 // What the store counted in the window before the new complaint's receipt, the new one included.

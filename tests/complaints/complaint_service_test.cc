@@ -1,87 +1,11 @@
 // The complaints handlers in-process on a real gRPC server, called through a real client, with
 // the real MariaDB behind them.
-#include "services/complaints/complaint_service.h"
-
-#include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
-#include "absl/strings/str_cat.h"
-#include "common/db/migrator.h"
-#include "common/server/service_runner.h"
-#include "google/rpc/error_details.pb.h"
-#include "google/rpc/status.pb.h"
-#include "services/complaints/migrations.h"
-#include "tests/support/test_database.h"
+#include "tests/complaints/service_fixture.h"
 
 namespace qms::complaints {
 namespace {
-
-v1::Complaint ValidComplaint() {
-  v1::Complaint c;
-  c.set_customer("ACME");
-  c.set_part_number("PN-100");
-  c.set_defect_description("scratches on housing");
-  c.set_quantity_delivered(500);
-  c.set_quantity_defective(20);
-  c.set_channel(v1::EMAIL);
-  return c;
-}
-
-// The fields named by the google.rpc.BadRequest detail of `status`.
-std::vector<std::string> ViolatedFields(const grpc::Status& status) {
-  std::vector<std::string> fields;
-  google::rpc::Status rich;
-  if (!rich.ParseFromString(status.error_details())) return fields;
-  for (const auto& detail : rich.details()) {
-    google::rpc::BadRequest bad;
-    if (detail.UnpackTo(&bad)) {
-      for (const auto& v : bad.field_violations()) fields.push_back(v.field());
-    }
-  }
-  return fields;
-}
-
-class ComplaintServiceTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    pool_ = std::make_unique<db::ConnectionPool>(db_.options());
-    ASSERT_TRUE(db::Migrate(*pool_, Migrations()).ok());
-    store_ = std::make_unique<ComplaintStore>(
-        *pool_, [](absl::string_view) { return absl::UTCTimeZone(); });
-    service_ = std::make_unique<ComplaintServiceImpl>(*store_);
-    server::ServerOptions options;
-    options.listen = "127.0.0.1:0";
-    options.metrics_listen = "";
-    options.plaintext = true;
-    runner_ = std::make_unique<server::ServiceRunner>("complaints", options);
-    runner_->AddService(service_.get(), v1::ComplaintService::service_full_name());
-    ASSERT_TRUE(runner_->Start().ok());
-    stub_ = v1::ComplaintService::NewStub(grpc::CreateChannel(
-        absl::StrCat("127.0.0.1:", runner_->grpc_port()), grpc::InsecureChannelCredentials()));
-  }
-
-  grpc::Status Create(const v1::CreateComplaintRequest& request, v1::Complaint* out) {
-    grpc::ClientContext context;
-    return stub_->CreateComplaint(&context, request, out);
-  }
-  grpc::Status List(const v1::ListComplaintsRequest& request, v1::ListComplaintsResponse* out) {
-    grpc::ClientContext context;
-    return stub_->ListComplaints(&context, request, out);
-  }
-  grpc::Status Get(const std::string& name, v1::Complaint* out) {
-    grpc::ClientContext context;
-    v1::GetComplaintRequest request;
-    request.set_name(name);
-    return stub_->GetComplaint(&context, request, out);
-  }
-
-  testing::TestDatabase db_;
-  std::unique_ptr<db::ConnectionPool> pool_;
-  std::unique_ptr<ComplaintStore> store_;
-  std::unique_ptr<ComplaintServiceImpl> service_;
-  std::unique_ptr<server::ServiceRunner> runner_;
-  std::unique_ptr<v1::ComplaintService::Stub> stub_;
-};
 
 TEST_F(ComplaintServiceTest, CreateGetListRoundTrip) {
   v1::CreateComplaintRequest request;
@@ -121,6 +45,7 @@ struct BadCreate {
   const char* name;
   void (*spoil)(v1::CreateComplaintRequest&);
   const char* field;
+  friend void PrintTo(const BadCreate& c, std::ostream* os) { *os << c.name; }
 };
 
 class CreateRejects : public ComplaintServiceTest,

@@ -34,15 +34,20 @@ Intake MakeIntake(const std::string& customer, absl::Time received = Utc(2026, 3
 class ComplaintStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto options = db_.options();
-    options.pool_size = 8;
-    pool_ = std::make_unique<db::ConnectionPool>(options);
+    pool_ = std::make_unique<db::ConnectionPool>(db_.options());
     ASSERT_TRUE(db::Migrate(*pool_, Migrations()).ok());
     absl::TimeZone shanghai;
     ASSERT_TRUE(absl::LoadTimeZone("Asia/Shanghai", &shanghai));
-    store_ = std::make_unique<ComplaintStore>(*pool_, [shanghai](absl::string_view plant) {
+    StoreOptions options;
+    options.zone_of = [shanghai](absl::string_view plant) {
       return plant == "SZ1" ? shanghai : absl::UTCTimeZone();
-    });
+    };
+    store_ = std::make_unique<ComplaintStore>(*pool_, options);
+  }
+
+  absl::StatusOr<Complaint> Create(const std::string& plant, const Intake& intake,
+                                   const std::string& request_id) {
+    return store_->Create(plant, intake, request_id, Actor{"sales@sz1", {"sales"}});
   }
 
   testing::TestDatabase db_;
@@ -55,7 +60,7 @@ TEST_F(ComplaintStoreTest, FiftyConcurrentCreatesGetFiftyGapFreeNumbers) {
   std::vector<std::thread> callers;
   for (int i = 0; i < 50; ++i) {
     callers.emplace_back([&, i] {
-      auto c = store_->Create("SZ1", MakeIntake(absl::StrCat("C", i)), absl::StrCat("req-", i));
+      auto c = Create("SZ1", MakeIntake(absl::StrCat("C", i)), absl::StrCat("req-", i));
       ASSERT_TRUE(c.ok()) << c.status();
       numbers[i] = c->number;
     });
@@ -69,30 +74,30 @@ TEST_F(ComplaintStoreTest, FiftyConcurrentCreatesGetFiftyGapFreeNumbers) {
 }
 
 TEST_F(ComplaintStoreTest, ARetriedRequestReturnsTheSameComplaintAndWritesNoSecondRow) {
-  auto first = store_->Create("SZ1", MakeIntake("ACME"), "req-1");
+  auto first = Create("SZ1", MakeIntake("ACME"), "req-1");
   ASSERT_TRUE(first.ok()) << first.status();
-  auto retry = store_->Create("SZ1", MakeIntake("ACME"), "req-1");
+  auto retry = Create("SZ1", MakeIntake("ACME"), "req-1");
   ASSERT_TRUE(retry.ok()) << retry.status();
   EXPECT_EQ(retry->number, first->number);
   EXPECT_EQ(retry->create_time, first->create_time);
   EXPECT_EQ(db_.Count("SELECT COUNT(*) FROM complaints"), 1);
-  auto next = store_->Create("SZ1", MakeIntake("ACME"), "req-2");
+  auto next = Create("SZ1", MakeIntake("ACME"), "req-2");
   EXPECT_EQ(next->number, FormatNumber("SZ1", 2026, 2)) << "a retry must not use up a number";
 }
 
 TEST_F(ComplaintStoreTest, ARetryWithoutReceivedTimeStillMatches) {
   Intake in = MakeIntake("ACME");
   in.received_time = absl::InfinitePast();  // the server fills it in; a retry must still match
-  auto first = store_->Create("SZ1", in, "req-now");
+  auto first = Create("SZ1", in, "req-now");
   ASSERT_TRUE(first.ok()) << first.status();
-  auto retry = store_->Create("SZ1", in, "req-now");
+  auto retry = Create("SZ1", in, "req-now");
   ASSERT_TRUE(retry.ok()) << retry.status();
   EXPECT_EQ(retry->number, first->number);
 }
 
 TEST_F(ComplaintStoreTest, AReusedRequestIdWithOtherContentIsRefused) {
-  ASSERT_TRUE(store_->Create("SZ1", MakeIntake("ACME"), "req-1").ok());
-  auto other = store_->Create("SZ1", MakeIntake("BOSCH"), "req-1");
+  ASSERT_TRUE(Create("SZ1", MakeIntake("ACME"), "req-1").ok());
+  auto other = Create("SZ1", MakeIntake("BOSCH"), "req-1");
   EXPECT_EQ(other.status().code(), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(db_.Count("SELECT COUNT(*) FROM complaints"), 1);
 }
@@ -102,7 +107,7 @@ TEST_F(ComplaintStoreTest, ConcurrentRetriesOfOneRequestCreateOneComplaint) {
   std::vector<std::thread> callers;
   for (int i = 0; i < 8; ++i) {
     callers.emplace_back([&, i] {
-      auto c = store_->Create("SZ1", MakeIntake("ACME"), "same-request");
+      auto c = Create("SZ1", MakeIntake("ACME"), "same-request");
       ASSERT_TRUE(c.ok()) << c.status();
       numbers[i] = c->number;
     });
@@ -110,15 +115,15 @@ TEST_F(ComplaintStoreTest, ConcurrentRetriesOfOneRequestCreateOneComplaint) {
   for (auto& t : callers) t.join();
   for (const auto& n : numbers) EXPECT_EQ(n, numbers[0]);
   EXPECT_EQ(db_.Count("SELECT COUNT(*) FROM complaints"), 1);
-  auto next = store_->Create("SZ1", MakeIntake("ACME"), "another");
+  auto next = Create("SZ1", MakeIntake("ACME"), "another");
   EXPECT_EQ(next->number, FormatNumber("SZ1", 2026, 2));
 }
 
 TEST_F(ComplaintStoreTest, NumbersArePerPlantAndPerYearOfThePlantsCalendar) {
   // 17:00 UTC on New Year's Eve is already 2027 in Shanghai (SZ1), still 2026 in UTC (BER).
-  auto sz = store_->Create("SZ1", MakeIntake("ACME", Utc(2026, 12, 31, 17)), "");
-  auto ber = store_->Create("BER", MakeIntake("ACME", Utc(2026, 12, 31, 17)), "");
-  auto sz_before = store_->Create("SZ1", MakeIntake("ACME", Utc(2026, 12, 31, 15)), "");
+  auto sz = Create("SZ1", MakeIntake("ACME", Utc(2026, 12, 31, 17)), "");
+  auto ber = Create("BER", MakeIntake("ACME", Utc(2026, 12, 31, 17)), "");
+  auto sz_before = Create("SZ1", MakeIntake("ACME", Utc(2026, 12, 31, 15)), "");
   ASSERT_TRUE(sz.ok() && ber.ok() && sz_before.ok());
   EXPECT_EQ(sz->number, "SZ1-2027-00001");
   EXPECT_EQ(ber->number, "BER-2026-00001");
@@ -135,7 +140,7 @@ TEST_F(ComplaintStoreTest, CreateThenGetReturnsWhatWasRegistered) {
   in.goods_returned = true;
   in.customer_delivery_affected = true;
   in.customer_required_reply_time = Utc(2026, 3, 3);
-  auto created = store_->Create("SZ1", in, "");
+  auto created = Create("SZ1", in, "");
   ASSERT_TRUE(created.ok()) << created.status();
   auto got = store_->Get("SZ1", created->number);
   ASSERT_TRUE(got.ok()) << got.status();
@@ -157,16 +162,16 @@ TEST_F(ComplaintStoreTest, CreateThenGetReturnsWhatWasRegistered) {
 
 TEST_F(ComplaintStoreTest, UnknownComplaintIsNotFound) {
   EXPECT_EQ(store_->Get("SZ1", "SZ1-2026-99999").status().code(), absl::StatusCode::kNotFound);
-  ASSERT_TRUE(store_->Create("SZ1", MakeIntake("ACME"), "").ok());
+  ASSERT_TRUE(Create("SZ1", MakeIntake("ACME"), "").ok());
   EXPECT_EQ(store_->Get("BER", "SZ1-2026-00001").status().code(), absl::StatusCode::kNotFound)
       << "a number is only found in its own plant";
 }
 
 TEST_F(ComplaintStoreTest, ListFiltersAndPagesNewestFirst) {
   for (int i = 0; i < 7; ++i)
-    ASSERT_TRUE(store_->Create("SZ1", MakeIntake("ACME", Utc(2026, 3, 1 + i)), "").ok());
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(store_->Create("SZ1", MakeIntake("BOSCH"), "").ok());
-  ASSERT_TRUE(store_->Create("BER", MakeIntake("ACME"), "").ok());
+    ASSERT_TRUE(Create("SZ1", MakeIntake("ACME", Utc(2026, 3, 1 + i)), "").ok());
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(Create("SZ1", MakeIntake("BOSCH"), "").ok());
+  ASSERT_TRUE(Create("BER", MakeIntake("ACME"), "").ok());
 
   ListQuery q;
   q.plant = "SZ1";
@@ -205,7 +210,7 @@ TEST_F(ComplaintStoreTest, ListFiltersAndPagesNewestFirst) {
 }
 
 TEST_F(ComplaintStoreTest, APageTokenOnlyWorksForItsOwnQuery) {
-  for (int i = 0; i < 3; ++i) ASSERT_TRUE(store_->Create("SZ1", MakeIntake("ACME"), "").ok());
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(Create("SZ1", MakeIntake("ACME"), "").ok());
   ListQuery q;
   q.plant = "SZ1";
   q.page_size = 1;

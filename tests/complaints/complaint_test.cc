@@ -30,6 +30,7 @@ struct BadCase {
   const char* name;
   void (*spoil)(Intake&);
   const char* field;
+  friend void PrintTo(const BadCase& c, std::ostream* os) { *os << c.name; }
 };
 
 class ValidateIntakeRejects : public ::testing::TestWithParam<BadCase> {};

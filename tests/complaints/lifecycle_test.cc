@@ -25,8 +25,7 @@ absl::TimeZone Zone(const char* name) {
 }
 
 const absl::TimeZone kShanghai = Zone("Asia/Shanghai");
-const absl::Time kNow =
-    absl::FromCivil(absl::CivilSecond(2026, 11, 24, 10, 0, 0), kShanghai);
+const absl::Time kNow = absl::FromCivil(absl::CivilSecond(2026, 11, 24, 10, 0, 0), kShanghai);
 
 Action MakeAction(const std::string& what) {
   return Action{what, "Production", "Zhang San", "2026-12-15", ActionStatus::kOpen, ""};
@@ -94,7 +93,9 @@ const std::map<size_t, std::map<S, S>>& ExpectedMoves() {
       {0, {{S::kReceived, S::kTriaged}}},
       {1, {{S::kTriaged, S::kContained}}},
       {2, {{S::kContained, S::kRootCauseIdentified}}},
-      {3, {{S::kRootCauseIdentified, S::kActionsProposed}, {S::kActionsRejected, S::kActionsProposed}}},
+      {3,
+       {{S::kRootCauseIdentified, S::kActionsProposed},
+        {S::kActionsRejected, S::kActionsProposed}}},
       {4,
        {{S::kRootCauseIdentified, S::kRootCauseIdentified},
         {S::kActionsRejected, S::kActionsRejected},
@@ -234,8 +235,7 @@ TEST(Lifecycle, ReplyStopsCorrectiveActionAndStartsVerificationAtTheImprovementD
   EXPECT_EQ(outcome->timers[0].policy, kCorrectiveActionPolicy);
   EXPECT_EQ(outcome->timers[1].kind, Kind::kArm);
   EXPECT_EQ(outcome->timers[1].policy, kVerificationPolicy);
-  EXPECT_EQ(outcome->timers[1].subject,
-            "plants/SZ1/complaints/SZ1-2026-00042/verifications/1");
+  EXPECT_EQ(outcome->timers[1].subject, "plants/SZ1/complaints/SZ1-2026-00042/verifications/1");
   EXPECT_EQ(outcome->timers[1].due,
             absl::FromCivil(absl::CivilDay(2026, 12, 21), kShanghai));  // end of the 20th
   EXPECT_EQ(outcome->complaint.improvement_date, "2026-12-20");

@@ -2,6 +2,7 @@
 
 #include <cppconn/connection.h>
 #include <cppconn/resultset.h>
+#include <cppconn/resultset_metadata.h>
 #include <cppconn/statement.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -83,6 +84,40 @@ int64_t TestDatabase::Count(const std::string& sql) {
   });
   EXPECT_TRUE(status.ok()) << status;
   return count;
+}
+
+}  // namespace qms::testing
+
+namespace qms::testing {
+
+std::vector<std::string> TestDatabase::Rows(const std::string& sql) {
+  std::vector<std::string> rows;
+  absl::Status status = db::RunOnConnection(*admin_, [&](db::Connection& c) {
+    c.Execute(absl::StrCat("USE ", options_.database));
+    std::unique_ptr<sql::Statement> statement(c.raw().createStatement());
+    std::unique_ptr<sql::ResultSet> rs(statement->executeQuery(sql));
+    const unsigned columns = rs->getMetaData()->getColumnCount();
+    while (rs->next()) {
+      std::string row;
+      for (unsigned i = 1; i <= columns; ++i) {
+        absl::StrAppend(&row, i > 1 ? " " : "",
+                        rs->isNull(i) ? std::string("NULL") : std::string(rs->getString(i)));
+      }
+      rows.push_back(std::move(row));
+    }
+    return absl::OkStatus();
+  });
+  EXPECT_TRUE(status.ok()) << status;
+  return rows;
+}
+
+void TestDatabase::Execute(const std::string& sql) {
+  absl::Status status = db::RunOnConnection(*admin_, [&](db::Connection& c) {
+    c.Execute(absl::StrCat("USE ", options_.database));
+    c.Execute(sql);
+    return absl::OkStatus();
+  });
+  EXPECT_TRUE(status.ok()) << sql << ": " << status;
 }
 
 }  // namespace qms::testing

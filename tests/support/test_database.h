@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/db/connection_pool.h"
 
@@ -24,6 +25,10 @@ class TestDatabase {
   db::ConnectionPool& admin() { return *admin_; }
   // Number of rows `sql` (a SELECT COUNT(*) ...) reports, run as administrator in this database.
   int64_t Count(const std::string& sql);
+  // Every row of `sql` as its columns joined by single spaces (NULL as "NULL").
+  std::vector<std::string> Rows(const std::string& sql);
+  // Runs a statement as administrator in this database.
+  void Execute(const std::string& sql);
 
  private:
   db::DatabaseOptions options_;
