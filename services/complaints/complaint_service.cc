@@ -1,12 +1,15 @@
 #include "services/complaints/complaint_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "common/field_violations.h"
 #include "common/resource_name.h"
 #include "common/server/caller.h"
 #include "common/server/grpc_status.h"
 #include "services/complaints/complaint_proto.h"
+#include "services/complaints/report.h"
+#include "services/complaints/statistics.h"
 
 namespace qms::complaints {
 namespace {
@@ -189,6 +192,57 @@ grpc::Status ComplaintServiceImpl::ListComplaintHistory(
   if (!page.ok()) return ToGrpcStatus(page.status());
   for (const auto& e : page->entries) HistoryToProto(e, response->add_entries());
   response->set_next_page_token(page->next_page_token);
+  return grpc::Status::OK;
+}
+
+grpc::Status ComplaintServiceImpl::GetComplaintStatistics(
+    grpc::ServerContext*, const v1::GetComplaintStatisticsRequest* request,
+    v1::GetComplaintStatisticsResponse* response) {
+  auto plant = ParsePlantParent("parent", request->parent());
+  if (!plant.ok()) return ToGrpcStatus(plant.status());
+  FieldViolations v;
+  absl::CivilMonth from, to;
+  if (!absl::ParseCivilTime(request->from_month(), &from)) {
+    v.Add("from_month", "must be a month YYYY-MM");
+  }
+  if (!absl::ParseCivilTime(request->to_month(), &to)) v.Add("to_month", "must be a month YYYY-MM");
+  if (v.empty() && (to < from || to - from >= 36)) {
+    v.Add("to_month", "must be from from_month up to 36 months later");
+  }
+  if (request->customer().size() > kMaxCodeLength) v.Add("customer", "is too long");
+  if (!v.empty()) return ToGrpcStatus(v.ToStatus());
+  const absl::TimeZone zone = store_.ZoneOf(*plant);
+  auto loaded = store_.ReceivedBetween(*plant, request->customer(), absl::FromCivil(from, zone),
+                                       absl::FromCivil(to + 1, zone));
+  if (!loaded.ok()) return ToGrpcStatus(loaded.status());
+  for (const MonthlyFigures& f : MonthlyStatistics(loaded->first, zone, loaded->second)) {
+    auto* row = response->add_rows();
+    row->set_month(f.month);
+    row->set_customer(f.customer);
+    row->set_received(f.received);
+    row->set_serious(f.serious);
+    row->set_containment_due(f.containment_due);
+    row->set_contained_on_time(f.contained_on_time);
+    row->set_containment_on_time_rate(f.containment_on_time_rate());
+    row->set_corrective_action_due(f.corrective_action_due);
+    row->set_corrective_action_on_time(f.corrective_action_on_time);
+    row->set_corrective_action_on_time_rate(f.corrective_action_on_time_rate());
+    row->set_open(f.open);
+    row->set_overdue(f.overdue);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status ComplaintServiceImpl::GetReport(grpc::ServerContext*,
+                                             const v1::GetReportRequest* request,
+                                             v1::Report* response) {
+  auto ids = ParseResourceName("name", request->name(), {"plants", "complaints"});
+  if (!ids.ok()) return ToGrpcStatus(ids.status());
+  auto complaint = store_.Get((*ids)[0], (*ids)[1]);
+  if (!complaint.ok()) return ToGrpcStatus(complaint.status());
+  response->set_name(request->name());
+  response->set_content_type("text/html; charset=utf-8");
+  response->set_content(RenderReport(*complaint, store_.ZoneOf((*ids)[0])));
   return grpc::Status::OK;
 }
 

@@ -51,6 +51,11 @@ class ComplaintServiceImpl final : public v1::ComplaintService::Service {
   grpc::Status ListComplaintHistory(grpc::ServerContext* context,
                                     const v1::ListComplaintHistoryRequest* request,
                                     v1::ListComplaintHistoryResponse* response) override;
+  grpc::Status GetComplaintStatistics(grpc::ServerContext* context,
+                                      const v1::GetComplaintStatisticsRequest* request,
+                                      v1::GetComplaintStatisticsResponse* response) override;
+  grpc::Status GetReport(grpc::ServerContext* context, const v1::GetReportRequest* request,
+                         v1::Report* response) override;
 
  private:
   // The shared body of every step RPC.

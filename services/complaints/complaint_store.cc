@@ -521,6 +521,60 @@ absl::StatusOr<Complaint> ComplaintStore::ApplyStep(const std::string& plant,
   return result;
 }
 
+absl::StatusOr<std::pair<std::vector<Complaint>, absl::Time>> ComplaintStore::ReceivedBetween(
+    const std::string& plant, const std::string& customer, absl::Time from, absl::Time to) {
+  std::string sql =
+      "SELECT customer, received_time, status, serious_reasons, contain_time, reply_time, "
+      "corrective_action_due, UTC_TIMESTAMP(6) FROM complaints WHERE plant = ? AND "
+      "received_time >= ? AND received_time < ?";
+  if (!customer.empty()) sql += " AND customer = ?";
+  std::vector<Complaint> complaints;
+  absl::Time now = absl::InfinitePast();
+  absl::Status status = db::RunOnConnection(pool_, [&](db::Connection& c) -> absl::Status {
+    auto& select = c.Prepare(sql);
+    select.setString(1, plant);
+    select.setString(2, db::ToSqlDateTime(from));
+    select.setString(3, db::ToSqlDateTime(to));
+    if (!customer.empty()) select.setString(4, customer);
+    std::unique_ptr<sql::ResultSet> rs(select.executeQuery());
+    while (rs->next()) {
+      Complaint k;
+      k.plant = plant;
+      k.intake.customer = rs->getString(1);
+      auto received = TimeAt(*rs, 2);
+      auto st = ComplaintStatusFromString(std::string(rs->getString(3)));
+      auto contained = OptionalTimeAt(*rs, 5);
+      auto replied = OptionalTimeAt(*rs, 6);
+      auto due = TimeAt(*rs, 7);
+      auto db_now = TimeAt(*rs, 8);
+      if (!received.ok() || !st || !contained.ok() || !replied.ok() || !due.ok() || !db_now.ok()) {
+        return absl::InternalError("bad complaint row for statistics");
+      }
+      k.intake.received_time = *received;
+      k.status = *st;
+      for (absl::string_view r :
+           absl::StrSplit(std::string(rs->getString(4)), ',', absl::SkipEmpty())) {
+        if (auto reason = SeriousReasonFromString(r)) k.serious_reasons.push_back(*reason);
+      }
+      k.contain_time = *contained;
+      k.reply_time = *replied;
+      k.corrective_action_due = *due;
+      now = *db_now;
+      complaints.push_back(std::move(k));
+    }
+    if (now == absl::InfinitePast()) {
+      std::unique_ptr<sql::ResultSet> t(c.Prepare("SELECT UTC_TIMESTAMP(6)").executeQuery());
+      t->next();
+      auto db_now = TimeAt(*t, 1);
+      if (!db_now.ok()) return db_now.status();
+      now = *db_now;
+    }
+    return absl::OkStatus();
+  });
+  if (!status.ok()) return status;
+  return std::make_pair(std::move(complaints), now);
+}
+
 absl::StatusOr<HistoryPage> ComplaintStore::History(const std::string& plant,
                                                     const std::string& number, int page_size,
                                                     const std::string& page_token) {

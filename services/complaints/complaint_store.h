@@ -61,6 +61,8 @@ class ComplaintStore {
  public:
   ComplaintStore(db::ConnectionPool& pool, StoreOptions options);
 
+  absl::TimeZone ZoneOf(absl::string_view plant) const { return options_.zone_of(plant); }
+
   // Registers a complaint with the next number of its plant and year, flags it serious when a rule
   // says so, and arms its timers. `intake` is as the caller sent it (validated); an unset
   // received_time becomes the database's current time. With a request_id seen before in this
@@ -81,6 +83,11 @@ class ComplaintStore {
   absl::StatusOr<Complaint> ApplyStep(const std::string& plant, const std::string& number,
                                       const std::string& etag, const Step& step,
                                       const Actor& actor);
+
+  // The complaints of `plant` received in [from, to) (of one customer unless empty), with what
+  // the statistics need, and the database's current time.
+  absl::StatusOr<std::pair<std::vector<Complaint>, absl::Time>> ReceivedBetween(
+      const std::string& plant, const std::string& customer, absl::Time from, absl::Time to);
 
   // Oldest first. NOT_FOUND when the complaint does not exist.
   absl::StatusOr<HistoryPage> History(const std::string& plant, const std::string& number,

@@ -7,6 +7,7 @@
 #include "common/config.h"
 #include "common/db/migrator.h"
 #include "common/logging.h"
+#include "services/complaints/audit_finding_service.h"
 #include "services/complaints/complaint_service.h"
 #include "services/complaints/migrations.h"
 
@@ -72,8 +73,11 @@ int main(int argc, char** argv) {
   store_options.serious.complaints_by_customer = absl::GetFlag(FLAGS_serious_repeat_complaints);
   qms::complaints::ComplaintStore store(pool, store_options);
   qms::complaints::ComplaintServiceImpl service(store);
+  qms::complaints::AuditFindingStore finding_store(pool);
+  qms::complaints::AuditFindingServiceImpl findings(finding_store, store_options.zone_of);
   qms::server::ServiceRunner runner("complaints", qms::config::ServerOptionsFromFlags());
   runner.AddService(&service, qms::complaints::v1::ComplaintService::service_full_name());
+  runner.AddService(&findings, qms::complaints::v1::AuditFindingService::service_full_name());
   runner.SetReadinessProbe([&pool] { return pool.Ping(); });
   if (absl::Status status = runner.RunUntilSignal(); !status.ok()) {
     spdlog::critical("{}", status.ToString());

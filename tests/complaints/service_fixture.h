@@ -13,6 +13,7 @@
 #include "common/server/service_runner.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "services/complaints/audit_finding_service.h"
 #include "services/complaints/complaint_service.h"
 #include "services/complaints/migrations.h"
 #include "tests/support/test_database.h"
@@ -51,15 +52,21 @@ class ComplaintServiceTest : public ::testing::Test {
     ASSERT_TRUE(db::Migrate(*pool_, Migrations()).ok());
     store_ = std::make_unique<ComplaintStore>(*pool_, StoreOptions{});
     service_ = std::make_unique<ComplaintServiceImpl>(*store_);
+    finding_store_ = std::make_unique<AuditFindingStore>(*pool_);
+    findings_ = std::make_unique<AuditFindingServiceImpl>(
+        *finding_store_, [](absl::string_view) { return absl::UTCTimeZone(); });
     server::ServerOptions options;
     options.listen = "127.0.0.1:0";
     options.metrics_listen = "";
     options.plaintext = true;
     runner_ = std::make_unique<server::ServiceRunner>("complaints", options);
     runner_->AddService(service_.get(), v1::ComplaintService::service_full_name());
+    runner_->AddService(findings_.get(), v1::AuditFindingService::service_full_name());
     ASSERT_TRUE(runner_->Start().ok());
-    stub_ = v1::ComplaintService::NewStub(grpc::CreateChannel(
-        absl::StrCat("127.0.0.1:", runner_->grpc_port()), grpc::InsecureChannelCredentials()));
+    auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", runner_->grpc_port()),
+                                       grpc::InsecureChannelCredentials());
+    stub_ = v1::ComplaintService::NewStub(channel);
+    findings_stub_ = v1::AuditFindingService::NewStub(channel);
   }
 
   grpc::Status Create(const v1::CreateComplaintRequest& request, v1::Complaint* out) {
@@ -98,7 +105,10 @@ class ComplaintServiceTest : public ::testing::Test {
   std::unique_ptr<db::ConnectionPool> pool_;
   std::unique_ptr<ComplaintStore> store_;
   std::unique_ptr<ComplaintServiceImpl> service_;
+  std::unique_ptr<AuditFindingStore> finding_store_;
+  std::unique_ptr<AuditFindingServiceImpl> findings_;
   std::unique_ptr<server::ServiceRunner> runner_;
+  std::unique_ptr<v1::AuditFindingService::Stub> findings_stub_;
   std::unique_ptr<v1::ComplaintService::Stub> stub_;
 };
 

@@ -1,0 +1,253 @@
+#include "services/complaints/audit_finding_service.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/field_violations.h"
+#include "common/resource_name.h"
+#include "common/server/grpc_status.h"
+#include "services/complaints/complaint_proto.h"
+
+namespace qms::complaints {
+namespace {
+
+using server::ToGrpcStatus;
+
+v1::FindingStatus FindingStatusToProto(FindingStatus s) {
+  switch (s) {
+    case FindingStatus::kOpen:
+      return v1::FINDING_OPEN;
+    case FindingStatus::kContained:
+      return v1::FINDING_CONTAINED;
+    case FindingStatus::kAnalyzed:
+      return v1::FINDING_ANALYZED;
+    case FindingStatus::kClosed:
+      return v1::FINDING_CLOSED;
+  }
+  return v1::FINDING_STATUS_UNSPECIFIED;
+}
+
+std::optional<FindingStatus> FindingStatusFromProto(v1::FindingStatus s) {
+  switch (s) {
+    case v1::FINDING_OPEN:
+      return FindingStatus::kOpen;
+    case v1::FINDING_CONTAINED:
+      return FindingStatus::kContained;
+    case v1::FINDING_ANALYZED:
+      return FindingStatus::kAnalyzed;
+    case v1::FINDING_CLOSED:
+      return FindingStatus::kClosed;
+    default:
+      return std::nullopt;
+  }
+}
+
+void FindingToProto(const AuditFinding& f, absl::Time now, v1::AuditFinding* p) {
+  p->set_name(ResourceName(f));
+  p->set_plant(f.plant);
+  p->set_status(FindingStatusToProto(f.status));
+  p->set_customer(f.customer);
+  p->set_audited_area(f.audited_area);
+  p->set_finding(f.finding);
+  p->set_owner(f.owner);
+  ToProto(f.raised_time, p->mutable_raised_time());
+  p->set_countermeasure(f.countermeasure);
+  if (f.countermeasure_time) ToProto(*f.countermeasure_time, p->mutable_countermeasure_time());
+  p->set_root_cause(f.root_cause);
+  p->set_long_term_action(f.long_term_action);
+  if (f.analysis_time) ToProto(*f.analysis_time, p->mutable_analysis_time());
+  p->set_closing_notes(f.closing_notes);
+  if (f.close_time) ToProto(*f.close_time, p->mutable_close_time());
+  ToProto(DueTime(f, FindingStage::kCountermeasure), p->mutable_countermeasure_due_time());
+  ToProto(DueTime(f, FindingStage::kAnalysis), p->mutable_analysis_due_time());
+  ToProto(DueTime(f, FindingStage::kClosure), p->mutable_close_due_time());
+  for (FindingStage s : LateStages(f, now)) p->add_late_stages(std::string(ToString(s)));
+  p->set_blacklisted(p->late_stages_size() > 0);
+  p->set_etag(absl::StrCat(f.version));
+  ToProto(f.create_time, p->mutable_create_time());
+  ToProto(f.update_time, p->mutable_update_time());
+}
+
+absl::StatusOr<std::pair<std::string, int64_t>> ParseName(const std::string& name) {
+  auto ids = ParseResourceName("name", name, {"plants", "auditFindings"});
+  if (!ids.ok()) return ids.status();
+  int64_t id = 0;
+  if (!absl::SimpleAtoi((*ids)[1], &id) || id <= 0) {
+    return InvalidField("name", "the finding id must be a positive number");
+  }
+  return std::make_pair((*ids)[0], id);
+}
+
+bool ValidTimestamp(const google::protobuf::Timestamp& t) {
+  return t.nanos() >= 0 && t.nanos() <= 999999999 && t.seconds() >= -62135596800 &&
+         t.seconds() <= 253402300799;
+}
+
+}  // namespace
+
+AuditFindingServiceImpl::AuditFindingServiceImpl(
+    AuditFindingStore& store, std::function<absl::TimeZone(absl::string_view)> zone_of)
+    : store_(store), zone_of_(std::move(zone_of)) {}
+
+grpc::Status AuditFindingServiceImpl::CreateAuditFinding(
+    grpc::ServerContext*, const v1::CreateAuditFindingRequest* request,
+    v1::AuditFinding* response) {
+  auto plant = ParsePlantParent("parent", request->parent());
+  if (!plant.ok()) return ToGrpcStatus(plant.status());
+  if (request->request_id().size() > kMaxRequestIdLength) {
+    return ToGrpcStatus(InvalidField("request_id", "is too long"));
+  }
+  const v1::AuditFinding& in = request->finding();
+  AuditFinding f;
+  f.plant = *plant;
+  f.customer = in.customer();
+  f.audited_area = in.audited_area();
+  f.finding = in.finding();
+  f.owner = in.owner();
+  f.raised_time = absl::InfinitePast();
+  if (in.has_raised_time()) {
+    if (!ValidTimestamp(in.raised_time())) {
+      return ToGrpcStatus(InvalidField("finding.raised_time", "is not a valid time"));
+    }
+    f.raised_time = FromProto(in.raised_time());
+  }
+  const absl::Time now = absl::Now();
+  if (absl::Status valid = ValidateNewFinding(f, now); !valid.ok()) return ToGrpcStatus(valid);
+  auto created = store_.Create(f, request->request_id());
+  if (!created.ok()) return ToGrpcStatus(created.status());
+  FindingToProto(*created, now, response);
+  return grpc::Status::OK;
+}
+
+grpc::Status AuditFindingServiceImpl::GetAuditFinding(grpc::ServerContext*,
+                                                      const v1::GetAuditFindingRequest* request,
+                                                      v1::AuditFinding* response) {
+  auto name = ParseName(request->name());
+  if (!name.ok()) return ToGrpcStatus(name.status());
+  auto found = store_.Get(name->first, name->second);
+  if (!found.ok()) return ToGrpcStatus(found.status());
+  FindingToProto(*found, absl::Now(), response);
+  return grpc::Status::OK;
+}
+
+grpc::Status AuditFindingServiceImpl::ListAuditFindings(grpc::ServerContext*,
+                                                        const v1::ListAuditFindingsRequest* request,
+                                                        v1::ListAuditFindingsResponse* response) {
+  auto plant = ParsePlantParent("parent", request->parent());
+  if (!plant.ok()) return ToGrpcStatus(plant.status());
+  FieldViolations v;
+  FindingQuery q;
+  q.plant = *plant;
+  if (request->page_size() < 0 || request->page_size() > 500) {
+    v.Add("page_size", "must be between 0 and 500");
+  }
+  q.page_size = request->page_size() == 0 ? 50 : request->page_size();
+  q.page_token = request->page_token();
+  if (request->status() != v1::FINDING_STATUS_UNSPECIFIED) {
+    q.status = FindingStatusFromProto(request->status());
+    if (!q.status) v.Add("status", "is not a known status");
+  }
+  if (request->customer().size() > kMaxCodeLength) v.Add("customer", "is too long");
+  q.customer = request->customer();
+  q.blacklisted_only = request->blacklisted_only();
+  if (!v.empty()) return ToGrpcStatus(v.ToStatus());
+  auto page = store_.List(q);
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  for (const auto& f : page->findings) FindingToProto(f, page->now, response->add_findings());
+  response->set_next_page_token(page->next_page_token);
+  return grpc::Status::OK;
+}
+
+grpc::Status AuditFindingServiceImpl::Move(const std::string& name, const std::string& etag,
+                                           const AuditFindingStore::Move& move,
+                                           v1::AuditFinding* response) {
+  auto parsed = ParseName(name);
+  if (!parsed.ok()) return ToGrpcStatus(parsed.status());
+  if (etag.size() > 32) return ToGrpcStatus(InvalidField("etag", "is not an etag of this API"));
+  auto after = store_.Apply(parsed->first, parsed->second, etag, move);
+  if (!after.ok()) return ToGrpcStatus(after.status());
+  FindingToProto(*after, after->update_time, response);
+  return grpc::Status::OK;
+}
+
+grpc::Status AuditFindingServiceImpl::SubmitAuditCountermeasure(
+    grpc::ServerContext*, const v1::SubmitAuditCountermeasureRequest* request,
+    v1::AuditFinding* response) {
+  return Move(
+      request->name(), request->etag(),
+      [&](const AuditFinding& f, absl::Time now) {
+        return SubmitCountermeasure(f, request->countermeasure(), now);
+      },
+      response);
+}
+
+grpc::Status AuditFindingServiceImpl::SubmitAuditAnalysis(
+    grpc::ServerContext*, const v1::SubmitAuditAnalysisRequest* request,
+    v1::AuditFinding* response) {
+  return Move(
+      request->name(), request->etag(),
+      [&](const AuditFinding& f, absl::Time now) {
+        return SubmitAnalysis(f, request->root_cause(), request->long_term_action(), now);
+      },
+      response);
+}
+
+grpc::Status AuditFindingServiceImpl::CloseAuditFinding(grpc::ServerContext*,
+                                                        const v1::CloseAuditFindingRequest* request,
+                                                        v1::AuditFinding* response) {
+  return Move(
+      request->name(), request->etag(),
+      [&](const AuditFinding& f, absl::Time now) {
+        return CloseFinding(f, request->closing_notes(), now);
+      },
+      response);
+}
+
+grpc::Status AuditFindingServiceImpl::GetAuditSummary(grpc::ServerContext*,
+                                                      const v1::GetAuditSummaryRequest* request,
+                                                      v1::GetAuditSummaryResponse* response) {
+  auto plant = ParsePlantParent("parent", request->parent());
+  if (!plant.ok()) return ToGrpcStatus(plant.status());
+  FieldViolations v;
+  Period period = Period::kMonth;
+  switch (request->period()) {
+    case v1::MONTH:
+      period = Period::kMonth;
+      break;
+    case v1::QUARTER:
+      period = Period::kQuarter;
+      break;
+    case v1::YEAR:
+      period = Period::kYear;
+      break;
+    default:
+      v.Add("period", "must be MONTH, QUARTER or YEAR");
+  }
+  if (!request->has_raised_after() || !ValidTimestamp(request->raised_after())) {
+    v.Add("raised_after", "is required");
+  }
+  if (!request->has_raised_before() || !ValidTimestamp(request->raised_before())) {
+    v.Add("raised_before", "is required");
+  }
+  if (!v.empty()) return ToGrpcStatus(v.ToStatus());
+  const absl::Time from = FromProto(request->raised_after());
+  const absl::Time to = FromProto(request->raised_before());
+  if (to <= from || to - from > absl::Hours(24 * 366 * 5)) {
+    return ToGrpcStatus(
+        InvalidField("raised_before", "must be after raised_after, within 5 years"));
+  }
+  auto loaded = store_.RaisedBetween(*plant, from, to);
+  if (!loaded.ok()) return ToGrpcStatus(loaded.status());
+  for (const PeriodSummary& s :
+       Summarize(loaded->first, period, zone_of_(*plant), loaded->second)) {
+    auto* p = response->add_periods();
+    p->set_period(s.period);
+    p->set_raised(s.raised);
+    p->set_closed(s.closed);
+    p->set_closed_on_time(s.closed_on_time);
+    p->set_blacklisted(s.blacklisted);
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace qms::complaints
