@@ -78,11 +78,6 @@ absl::StatusOr<std::pair<std::string, int64_t>> ParseName(const std::string& nam
   return std::make_pair((*ids)[0], id);
 }
 
-bool ValidTimestamp(const google::protobuf::Timestamp& t) {
-  return t.nanos() >= 0 && t.nanos() <= 999999999 && t.seconds() >= -62135596800 &&
-         t.seconds() <= 253402300799;
-}
-
 }  // namespace
 
 AuditFindingServiceImpl::AuditFindingServiceImpl(
@@ -106,7 +101,7 @@ grpc::Status AuditFindingServiceImpl::CreateAuditFinding(
   f.owner = in.owner();
   f.raised_time = absl::InfinitePast();
   if (in.has_raised_time()) {
-    if (!ValidTimestamp(in.raised_time())) {
+    if (!IsValidTimestamp(in.raised_time())) {
       return ToGrpcStatus(InvalidField("finding.raised_time", "is not a valid time"));
     }
     f.raised_time = FromProto(in.raised_time());
@@ -223,10 +218,10 @@ grpc::Status AuditFindingServiceImpl::GetAuditSummary(grpc::ServerContext*,
     default:
       v.Add("period", "must be MONTH, QUARTER or YEAR");
   }
-  if (!request->has_raised_after() || !ValidTimestamp(request->raised_after())) {
+  if (!request->has_raised_after() || !IsValidTimestamp(request->raised_after())) {
     v.Add("raised_after", "is required");
   }
-  if (!request->has_raised_before() || !ValidTimestamp(request->raised_before())) {
+  if (!request->has_raised_before() || !IsValidTimestamp(request->raised_before())) {
     v.Add("raised_before", "is required");
   }
   if (!v.empty()) return ToGrpcStatus(v.ToStatus());

@@ -10,12 +10,7 @@ using google::protobuf::Timestamp;
 
 // Timestamps outside 0001..9999 or with bad nanos cannot be represented; say which field.
 void CheckTimestamp(FieldViolations& v, const std::string& field, const Timestamp& t) {
-  constexpr int64_t kMinSeconds = -62135596800;  // 0001-01-01T00:00:00Z
-  constexpr int64_t kMaxSeconds = 253402300799;  // 9999-12-31T23:59:59Z
-  if (t.seconds() < kMinSeconds || t.seconds() > kMaxSeconds || t.nanos() < 0 ||
-      t.nanos() > 999999999) {
-    v.Add(field, "is not a valid time");
-  }
+  if (!IsValidTimestamp(t)) v.Add(field, "is not a valid time");
 }
 
 // Proto enum value -> domain enum through the shared name; "<PREFIX>_UNSPECIFIED" (value 0) maps
@@ -77,6 +72,13 @@ absl::StatusOr<Step> Done(const FieldViolations& v, Step step) {
 }
 
 }  // namespace
+
+bool IsValidTimestamp(const Timestamp& t) {
+  constexpr int64_t kMinSeconds = -62135596800;  // 0001-01-01T00:00:00Z
+  constexpr int64_t kMaxSeconds = 253402300799;  // 9999-12-31T23:59:59Z
+  return t.seconds() >= kMinSeconds && t.seconds() <= kMaxSeconds && t.nanos() >= 0 &&
+         t.nanos() <= 999999999;
+}
 
 absl::Time FromProto(const Timestamp& t) {
   return absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos());

@@ -12,6 +12,9 @@
 namespace qms::complaints {
 
 absl::Time FromProto(const google::protobuf::Timestamp& t);
+// Within 0001..9999 with nanos in [0, 1e9): what google.protobuf.Timestamp allows.
+bool IsValidTimestamp(const google::protobuf::Timestamp& t);
+
 void ToProto(absl::Time t, google::protobuf::Timestamp* out);
 
 // INVALID_ARGUMENT naming the field for timestamps or enum values that cannot be represented.

@@ -26,10 +26,7 @@ Actor ActorOf(grpc::ServerContext* context) {
 
 void CheckTimestamp(FieldViolations& v, const std::string& field,
                     const google::protobuf::Timestamp& t) {
-  if (t.nanos() < 0 || t.nanos() > 999999999 || t.seconds() < -62135596800 ||
-      t.seconds() > 253402300799) {
-    v.Add(field, "is not a valid time");
-  }
+  if (!IsValidTimestamp(t)) v.Add(field, "is not a valid time");
 }
 
 int PageSize(FieldViolations& v, int requested) {
