@@ -9,15 +9,18 @@ set -euo pipefail
 
 mariadb_start() {
   local dir=$1 port=$2
-  mkdir -p "$dir"
+  # A tmpdir of its own: servers bootstrapped side by side in one shared /tmp collide on
+  # temporary table names.
+  mkdir -p "$dir/tmp"
   if [ ! -d "$dir/data/mysql" ]; then
-    mariadb-install-db --no-defaults --datadir="$dir/data" --user="$(id -un)" \
+    mariadb-install-db --no-defaults --datadir="$dir/data" --tmpdir="$dir/tmp" --user="$(id -un)" \
       --auth-root-authentication-method=normal --skip-test-db >"$dir/install.log" 2>&1 \
       || { cat "$dir/install.log" >&2; return 1; }
   fi
   # setsid: the server must outlive the shell that started it and not get its terminal's signals.
   setsid mariadbd --no-defaults --datadir="$dir/data" --socket="$dir/mysqld.sock" \
     --pid-file="$dir/mysqld.pid" --port="$port" --bind-address=127.0.0.1 --user="$(id -un)" \
+    --tmpdir="$dir/tmp" \
     --log-error="$dir/error.log" --skip-name-resolve --innodb-buffer-pool-size=256M \
     --max-connections=500 </dev/null >/dev/null 2>&1 &
   local i

@@ -19,13 +19,16 @@ metrics=$(awk '$1 == "complaints" { print $5 }' <<<"$out")
 
 name=$("$BUILD/tests/complaints_roundtrip" "$grpc" SZ1) || fail "round trip"
 [[ $name =~ ^plants/SZ1/complaints/SZ1-[0-9]{4}-[0-9]{5}$ ]] || fail "unexpected name $name"
-curl -fsS "$metrics" | grep -q 'grpc_server_handled_total{.*grpc_method="CreateComplaint"' \
+# Read the whole page first: `grep -q` closing the pipe early would fail curl under pipefail.
+page=$(curl -fsS "$metrics") || fail "metrics endpoint"
+grep -q 'grpc_server_handled_total{.*grpc_method="CreateComplaint"' <<<"$page" \
   || fail "metrics do not show the create"
 
 # Each service has its own database and user; the user cannot see another schema.
-mariadb --no-defaults --socket="$QMS_VAR_DIR/mariadb/mysqld.sock" -uroot --batch \
-  --skip-column-names -e "SHOW GRANTS FOR 'complaints'@'127.0.0.1'" | grep -q 'ON `qms_complaints`.\*' \
-  || fail "complaints user is not limited to its database"
+grants=$(mariadb --no-defaults --socket="$QMS_VAR_DIR/mariadb/mysqld.sock" -uroot --batch \
+  --skip-column-names -e "SHOW GRANTS FOR 'complaints'@'127.0.0.1'")
+grep -q 'ON `qms_complaints`.\*' <<<"$grants" || fail "complaints user is not limited to its database"
+grep -q 'ON \*\.\*.*ALL' <<<"$grants" && fail "complaints user has global rights"
 
 service_pid=$(cat "$QMS_VAR_DIR/run/complaints.pid")
 db_pid=$(cat "$QMS_VAR_DIR/mariadb/mysqld.pid")
