@@ -9,9 +9,9 @@
 #include "absl/strings/str_cat.h"
 #include "common/db/sql_time.h"
 #include "common/db/transaction.h"
-#include "common/outbox.h"
 #include "common/page_token.h"
 #include "common/sha256.h"
+#include "services/complaints/timer_outbox.h"
 
 namespace qms::complaints {
 namespace {
@@ -99,20 +99,6 @@ void SetTime(sql::PreparedStatement& s, int index, const std::optional<absl::Tim
   }
 }
 
-void Enqueue(db::Connection& c, const AuditFinding& f, const std::vector<TimerCommand>& timers,
-             absl::Time now) {
-  for (const TimerCommand& t : timers) {
-    outbox::Message m;
-    m.kind = t.kind == TimerCommand::Kind::kArm ? "arm" : "disarm";
-    m.plant = f.plant;
-    m.subject = t.subject;
-    m.policy = t.policy;
-    if (t.kind == TimerCommand::Kind::kArm) m.start = t.start;
-    m.detail = t.detail;
-    outbox::Enqueue(c, m, now);
-  }
-}
-
 std::string QueryText(const FindingQuery& q) {
   return absl::StrCat(q.plant, ";", q.status ? ToString(*q.status) : "", ";", q.customer.size(),
                       ":", q.customer, ";", q.blacklisted_only);
@@ -177,7 +163,7 @@ absl::StatusOr<AuditFinding> AuditFindingStore::Create(const AuditFinding& findi
     std::unique_ptr<sql::ResultSet> id(c.Prepare("SELECT LAST_INSERT_ID()").executeQuery());
     id->next();
     created.id = id->getInt64(1);
-    Enqueue(c, created, {FindingTimer(created)}, *now);
+    EnqueueTimers(c, created.plant, {FindingTimer(created)}, *now);
     return absl::OkStatus();
   });
   if (status.code() == absl::StatusCode::kAlreadyExists && !request_id.empty()) {
@@ -296,7 +282,7 @@ absl::StatusOr<AuditFinding> AuditFindingStore::Apply(const std::string& plant, 
     update.setString(10, db::ToSqlDateTime(*now));
     update.setInt64(11, after.id);
     update.executeUpdate();
-    Enqueue(c, after, outcome->timers, *now);
+    EnqueueTimers(c, after.plant, outcome->timers, *now);
     result = after;
     return absl::OkStatus();
   });

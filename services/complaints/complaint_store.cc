@@ -12,9 +12,9 @@
 #include "absl/strings/str_split.h"
 #include "common/db/sql_time.h"
 #include "common/db/transaction.h"
-#include "common/outbox.h"
 #include "common/page_token.h"
 #include "services/complaints/record_json.h"
+#include "services/complaints/timer_outbox.h"
 
 namespace qms::complaints {
 namespace {
@@ -233,23 +233,6 @@ void InsertHistory(db::Connection& c, const Complaint& complaint, const std::str
   insert.setString(7, db::ToSqlDateTime(now));
   insert.setString(8, details);
   insert.executeUpdate();
-}
-
-void EnqueueTimers(db::Connection& c, const std::string& plant,
-                   const std::vector<TimerCommand>& timers, absl::Time now) {
-  for (const TimerCommand& t : timers) {
-    outbox::Message m;
-    m.kind = t.kind == TimerCommand::Kind::kArm      ? "arm"
-             : t.kind == TimerCommand::Kind::kDisarm ? "disarm"
-                                                     : "escalate";
-    m.plant = plant;
-    m.subject = t.subject;
-    m.policy = t.policy;
-    if (t.kind != TimerCommand::Kind::kDisarm) m.start = t.start;
-    m.due = t.due;
-    m.detail = t.detail;
-    outbox::Enqueue(c, m, now);
-  }
 }
 
 // The top-level parts of the 8D record that differ, with their new values: "what changed".
