@@ -8,11 +8,6 @@ namespace {
 
 using google::protobuf::Timestamp;
 
-// Timestamps outside 0001..9999 or with bad nanos cannot be represented; say which field.
-void CheckTimestamp(FieldViolations& v, const std::string& field, const Timestamp& t) {
-  if (!IsValidTimestamp(t)) v.Add(field, "is not a valid time");
-}
-
 // Proto enum value -> domain enum through the shared name; "<PREFIX>_UNSPECIFIED" (value 0) maps
 // to the domain's "UNSPECIFIED".
 template <typename D, typename P>
@@ -78,6 +73,10 @@ bool IsValidTimestamp(const Timestamp& t) {
   constexpr int64_t kMaxSeconds = 253402300799;  // 9999-12-31T23:59:59Z
   return t.seconds() >= kMinSeconds && t.seconds() <= kMaxSeconds && t.nanos() >= 0 &&
          t.nanos() <= 999999999;
+}
+
+void CheckTimestamp(FieldViolations& v, const std::string& field, const Timestamp& t) {
+  if (!IsValidTimestamp(t)) v.Add(field, "is not a valid time");
 }
 
 absl::Time FromProto(const Timestamp& t) {

@@ -4,6 +4,7 @@
 #define QMS_SERVICES_COMPLAINTS_COMPLAINT_PROTO_H_
 
 #include "absl/status/statusor.h"
+#include "common/field_violations.h"
 #include "qms/complaints/v1/complaints.pb.h"
 #include "services/complaints/complaint.h"
 #include "services/complaints/complaint_store.h"
@@ -14,6 +15,9 @@ namespace qms::complaints {
 absl::Time FromProto(const google::protobuf::Timestamp& t);
 // Within 0001..9999 with nanos in [0, 1e9): what google.protobuf.Timestamp allows.
 bool IsValidTimestamp(const google::protobuf::Timestamp& t);
+// Adds "`field`: is not a valid time" to `v` unless IsValidTimestamp(t).
+void CheckTimestamp(FieldViolations& v, const std::string& field,
+                    const google::protobuf::Timestamp& t);
 
 void ToProto(absl::Time t, google::protobuf::Timestamp* out);
 

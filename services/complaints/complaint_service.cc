@@ -24,11 +24,6 @@ Actor ActorOf(grpc::ServerContext* context) {
   return Actor{std::move(caller.subject), std::move(caller.roles)};
 }
 
-void CheckTimestamp(FieldViolations& v, const std::string& field,
-                    const google::protobuf::Timestamp& t) {
-  if (!IsValidTimestamp(t)) v.Add(field, "is not a valid time");
-}
-
 int PageSize(FieldViolations& v, int requested) {
   if (requested < 0 || requested > kMaxPageSize) {
     v.Add("page_size", absl::StrCat("must be between 0 and ", kMaxPageSize));
