@@ -8,6 +8,7 @@ find_package(spdlog CONFIG REQUIRED)
 find_package(GTest CONFIG REQUIRED)
 find_package(OpenSSL REQUIRED)
 find_package(CURL REQUIRED)
+find_package(nlohmann_json CONFIG REQUIRED)
 
 # Connector/C++ 1.1.12 ships neither a CMake config nor a pkg-config file.
 find_path(MYSQLCPPCONN_INCLUDE_DIR NAMES mysql_driver.h REQUIRED)

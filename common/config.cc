@@ -79,16 +79,36 @@ absl::StatusOr<db::DatabaseOptions> DatabaseOptionsFromFlags() {
   if (o.pool_size < 1) return absl::InvalidArgumentError("--db_pool_size must be at least 1");
   const std::string password_file = absl::GetFlag(FLAGS_db_password_file);
   if (!password_file.empty()) {
-    std::ifstream in(password_file);
-    if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read ", password_file));
-    std::stringstream content;
-    content << in.rdbuf();
-    o.password = std::string(absl::StripTrailingAsciiWhitespace(content.str()));
+    absl::StatusOr<std::string> content = ReadFile(password_file);
+    if (!content.ok()) return absl::InvalidArgumentError(content.status().message());
+    o.password = std::string(absl::StripTrailingAsciiWhitespace(*content));
   }
   return o;
 }
 
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  std::stringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
 bool MigrateOnly() { return absl::GetFlag(FLAGS_migrate); }
 bool MigrateOnStart() { return absl::GetFlag(FLAGS_migrate_on_start); }
+
+std::optional<int> MigrateAsAsked(db::ConnectionPool& pool,
+                                  const std::vector<db::Migration>& migrations) {
+  if (!MigrateOnly() && !MigrateOnStart()) return std::nullopt;
+  auto report = db::Migrate(pool, migrations);
+  if (!report.ok()) {
+    spdlog::critical("migration failed: {}", report.status().ToString());
+    return 1;
+  }
+  spdlog::info("schema version={} applied_now={}", report->current_version,
+               report->applied.size());
+  if (MigrateOnly()) return 0;
+  return std::nullopt;
+}
 
 }  // namespace qms::config

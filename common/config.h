@@ -4,10 +4,13 @@
 #ifndef QMS_COMMON_CONFIG_H_
 #define QMS_COMMON_CONFIG_H_
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/db/connection_pool.h"
+#include "common/db/migrator.h"
 #include "common/server/service_runner.h"
 
 namespace qms::config {
@@ -21,6 +24,12 @@ absl::StatusOr<db::DatabaseOptions> DatabaseOptionsFromFlags();
 // --migrate: apply migrations and exit; --migrate_on_start: apply them before serving.
 bool MigrateOnly();
 bool MigrateOnStart();
+// Applies `migrations` as --migrate / --migrate_on_start ask. Returns the exit code when main
+// should stop (1 after a failure, 0 after --migrate), nothing when it should go on serving.
+std::optional<int> MigrateAsAsked(db::ConnectionPool& pool,
+                                  const std::vector<db::Migration>& migrations);
+// The file's whole content; NOT_FOUND when it cannot be read.
+absl::StatusOr<std::string> ReadFile(const std::string& path);
 
 }  // namespace qms::config
 

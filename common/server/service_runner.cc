@@ -178,6 +178,7 @@ void ServiceRunner::Shutdown() {
   shut_down_ = true;
   if (health_task_) health_task_->Stop();
   SetServing(false);
+  for (const auto& hook : shutdown_hooks_) hook();
   spdlog::info("shutdown grace_ms={}", absl::ToInt64Milliseconds(options_.shutdown_grace));
   server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.shutdown_grace));
   server_->Wait();

@@ -70,6 +70,9 @@ class ServiceRunner {
   void AddService(grpc::Service* service, std::string full_name);
   // Readiness: polled every health_interval; NOT_SERVING until it first returns OK.
   void SetReadinessProbe(std::function<absl::Status()> probe);
+  // Runs first thing in Shutdown(), before in-flight calls are waited for: how long-lived
+  // streams learn that they should end instead of holding the shutdown for its whole grace.
+  void OnShutdown(std::function<void()> hook) { shutdown_hooks_.push_back(std::move(hook)); }
 
   // Binds and starts serving. INVALID_ARGUMENT for unusable TLS options, UNAVAILABLE when a
   // port cannot be bound.
@@ -94,6 +97,7 @@ class ServiceRunner {
   std::unique_ptr<prometheus::Exposer> exposer_;
   std::vector<std::pair<grpc::Service*, std::string>> services_;
   std::function<absl::Status()> probe_;
+  std::vector<std::function<void()>> shutdown_hooks_;
   std::unique_ptr<PeriodicTask> health_task_;
   std::unique_ptr<grpc::Server> server_;
   int grpc_port_ = 0;

@@ -5,6 +5,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/field_violations.h"
+#include "common/proto_time.h"
 #include "qms/complaints/v1/complaints.pb.h"
 #include "services/complaints/complaint.h"
 #include "services/complaints/complaint_store.h"
@@ -12,14 +13,10 @@
 
 namespace qms::complaints {
 
-absl::Time FromProto(const google::protobuf::Timestamp& t);
-// Within 0001..9999 with nanos in [0, 1e9): what google.protobuf.Timestamp allows.
-bool IsValidTimestamp(const google::protobuf::Timestamp& t);
-// Adds "`field`: is not a valid time" to `v` unless IsValidTimestamp(t).
-void CheckTimestamp(FieldViolations& v, const std::string& field,
-                    const google::protobuf::Timestamp& t);
-
-void ToProto(absl::Time t, google::protobuf::Timestamp* out);
+using ::qms::CheckTimestamp;
+using ::qms::FromProto;
+using ::qms::IsValidTimestamp;
+using ::qms::ToProto;
 
 // INVALID_ARGUMENT naming the field for timestamps or enum values that cannot be represented.
 absl::StatusOr<Intake> IntakeFromProto(const v1::Complaint& p);

@@ -5,7 +5,6 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_split.h"
 #include "common/config.h"
-#include "common/db/migrator.h"
 #include "common/logging.h"
 #include "services/complaints/audit_finding_service.h"
 #include "services/complaints/complaint_service.h"
@@ -52,15 +51,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   qms::db::ConnectionPool pool(*db_options);
-  if (qms::config::MigrateOnly() || qms::config::MigrateOnStart()) {
-    auto report = qms::db::Migrate(pool, qms::complaints::Migrations());
-    if (!report.ok()) {
-      spdlog::critical("migration failed: {}", report.status().ToString());
-      return 1;
-    }
-    spdlog::info("schema version={} applied_now={}", report->current_version,
-                 report->applied.size());
-    if (qms::config::MigrateOnly()) return 0;
+  if (auto exit_code = qms::config::MigrateAsAsked(pool, qms::complaints::Migrations())) {
+    return *exit_code;
   }
 
   qms::complaints::StoreOptions store_options;

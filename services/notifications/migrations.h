@@ -1,0 +1,13 @@
+// The notifications schema, embedded from migrations/*.sql at build time.
+#ifndef QMS_SERVICES_NOTIFICATIONS_MIGRATIONS_H_
+#define QMS_SERVICES_NOTIFICATIONS_MIGRATIONS_H_
+
+#include <vector>
+
+#include "common/db/migrator.h"
+
+namespace qms::notifications {
+const std::vector<db::Migration>& Migrations();
+}
+
+#endif  // QMS_SERVICES_NOTIFICATIONS_MIGRATIONS_H_
