@@ -377,7 +377,10 @@ std::vector<TimerCommand> IntakeTimers(const Complaint& c) {
   std::vector<TimerCommand> timers;
   const absl::Time received = c.intake.received_time;
   timers.push_back(Arm(Name(c), kContainmentPolicy, received));
-  timers.push_back(Arm(Name(c), kCorrectiveActionPolicy, received, c.corrective_action_due));
+  // The plant calendar in the notification service places "3 working days" (holidays, make-up
+  // days); only the customer's own date is sent as an explicit due time.
+  timers.push_back(Arm(Name(c), kCorrectiveActionPolicy, received,
+                       c.intake.customer_required_reply_time));
   if (!c.serious_reasons.empty()) {
     std::vector<std::string> reasons;
     for (SeriousReason r : c.serious_reasons) reasons.emplace_back(ToString(r));

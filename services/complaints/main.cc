@@ -6,6 +6,8 @@
 #include "absl/strings/str_split.h"
 #include "common/config.h"
 #include "common/logging.h"
+#include "common/outbox_relay.h"
+#include "common/timer_client.h"
 #include "services/complaints/audit_finding_service.h"
 #include "services/complaints/complaint_service.h"
 #include "services/complaints/migrations.h"
@@ -16,6 +18,9 @@ ABSL_FLAG(std::string, default_time_zone, "UTC", "Time zone of plants not in --p
 ABSL_FLAG(int32_t, serious_window_months, 12, "How far back the serious-complaint rules count");
 ABSL_FLAG(int32_t, serious_same_defect_customers, 2,
           "Customers reporting the same part and defect code that make a complaint serious");
+ABSL_FLAG(std::string, notifications_target, "",
+          "host:port of the notification service the outbox relay sends timers to; empty: the "
+          "outbox only fills (timers are not started)");
 ABSL_FLAG(int32_t, serious_repeat_complaints, 3,
           "Complaints of one customer that make a complaint serious");
 
@@ -71,7 +76,19 @@ int main(int argc, char** argv) {
   runner.AddService(&service, qms::complaints::v1::ComplaintService::service_full_name());
   runner.AddService(&findings, qms::complaints::v1::AuditFindingService::service_full_name());
   runner.SetReadinessProbe([&pool] { return pool.Ping(); });
-  if (absl::Status status = runner.RunUntilSignal(); !status.ok()) {
+
+  std::unique_ptr<qms::outbox::Relay> relay;
+  if (const std::string target = absl::GetFlag(FLAGS_notifications_target); !target.empty()) {
+    relay = std::make_unique<qms::outbox::Relay>(
+        pool, qms::outbox::TimerSender({target, "complaints"}), qms::outbox::RelayOptions{},
+        &runner.registry());
+    relay->Start();
+  } else {
+    spdlog::warn("no --notifications_target: timer commands stay in the outbox");
+  }
+  const absl::Status status = runner.RunUntilSignal();
+  if (relay) relay->Stop();
+  if (!status.ok()) {
     spdlog::critical("{}", status.ToString());
     return 1;
   }

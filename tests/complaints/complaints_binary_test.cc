@@ -41,19 +41,7 @@ std::unique_ptr<v1::ComplaintService::Stub> Stub(const ServiceProcess& p) {
       grpc::CreateChannel(p.grpc_address(), grpc::InsecureChannelCredentials()));
 }
 
-// The value of the sample of `metric` whose labels include every `label="value"` in `labels`.
-double Sample(const std::string& text, const std::string& metric,
-              const std::vector<std::string>& labels) {
-  std::istringstream lines(text);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.rfind(metric + "{", 0) != 0) continue;
-    bool all = true;
-    for (const auto& l : labels) all = all && line.find(l) != std::string::npos;
-    if (all) return std::stod(line.substr(line.rfind(' ') + 1));
-  }
-  return -1;
-}
+using testing::MetricSample;
 
 TEST(ComplaintsBinary, ReportsServingOnceTheDatabaseAnswers) {
   TestDatabase db;
@@ -107,11 +95,11 @@ TEST(ComplaintsBinary, MetricsCountHandledCallsByCode) {
     labels.push_back(std::move(label));
     return labels;
   };
-  EXPECT_EQ(Sample(*metrics, "grpc_server_handled_total", with("grpc_code=\"OK\"")), 1);
-  EXPECT_EQ(Sample(*metrics, "grpc_server_handled_total", with("grpc_code=\"InvalidArgument\"")),
+  EXPECT_EQ(MetricSample(*metrics, "grpc_server_handled_total", with("grpc_code=\"OK\"")), 1);
+  EXPECT_EQ(MetricSample(*metrics, "grpc_server_handled_total", with("grpc_code=\"InvalidArgument\"")),
             2);
-  EXPECT_EQ(Sample(*metrics, "grpc_server_started_total", create), 3);
-  EXPECT_EQ(Sample(*metrics, "grpc_server_handling_seconds_count", create), 3);
+  EXPECT_EQ(MetricSample(*metrics, "grpc_server_started_total", create), 3);
+  EXPECT_EQ(MetricSample(*metrics, "grpc_server_handling_seconds_count", create), 3);
 }
 
 TEST(ComplaintsBinary, SigtermLetsInFlightCallsFinish) {

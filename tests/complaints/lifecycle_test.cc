@@ -318,7 +318,10 @@ TEST(IntakeTimers, ContainmentAndCorrectiveActionAndEscalationWhenSerious) {
   EXPECT_EQ(timers[0].start, c.intake.received_time);
   EXPECT_FALSE(timers[0].due.has_value()) << "24 h is the policy's to compute";
   EXPECT_EQ(timers[1].policy, kCorrectiveActionPolicy);
-  EXPECT_EQ(timers[1].due, c.corrective_action_due);
+  EXPECT_FALSE(timers[1].due.has_value()) << "3 working days are the plant calendar's to place";
+  c.intake.customer_required_reply_time = kNow + absl::Hours(30);
+  EXPECT_EQ(IntakeTimers(c)[1].due, kNow + absl::Hours(30)) << "the customer's date is explicit";
+  c.intake.customer_required_reply_time.reset();
   c.serious_reasons = {SeriousReason::kReturnOrExchange, SeriousReason::kRepeatedByCustomer};
   timers = IntakeTimers(c);
   ASSERT_EQ(timers.size(), 3u);

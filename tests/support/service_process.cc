@@ -126,6 +126,21 @@ absl::StatusOr<std::string> HttpGet(const std::string& address, const std::strin
   return body;
 }
 
+double MetricSample(const std::string& text, const std::string& metric,
+                    const std::vector<std::string>& labels) {
+  std::istringstream lines(text);
+  std::string line;
+  double sum = -1;
+  while (std::getline(lines, line)) {
+    if (line.rfind(metric + "{", 0) != 0 && line.rfind(metric + " ", 0) != 0) continue;
+    bool all = true;
+    for (const auto& l : labels) all = all && line.find(l) != std::string::npos;
+    if (!all) continue;
+    sum = (sum < 0 ? 0 : sum) + std::stod(line.substr(line.rfind(' ') + 1));
+  }
+  return sum;
+}
+
 CommandResult RunCommand(const std::string& command) {
   CommandResult result{-1, ""};
   FILE* pipe = popen((command + " 2>&1").c_str(), "r");

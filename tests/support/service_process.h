@@ -43,6 +43,11 @@ class ServiceProcess {
 // Body of GET http://address/path, or an error.
 absl::StatusOr<std::string> HttpGet(const std::string& address, const std::string& path);
 
+// The value of the sample of `metric` whose labels include every `label="value"` in `labels`
+// (summed when several samples match), or -1 when none does.
+double MetricSample(const std::string& text, const std::string& metric,
+                    const std::vector<std::string>& labels);
+
 // Output of running `command` in a shell, with its exit code.
 struct CommandResult {
   int exit_code;

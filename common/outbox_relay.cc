@@ -1,0 +1,151 @@
+#include "common/outbox_relay.h"
+
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/db/sql_time.h"
+#include "common/db/transaction.h"
+#include "common/logging.h"
+
+namespace qms::outbox {
+namespace {
+
+std::optional<absl::Time> OptionalTime(sql::ResultSet& rs, int column) {
+  if (rs.isNull(column)) return std::nullopt;
+  absl::StatusOr<absl::Time> t = db::FromSqlDateTime(std::string(rs.getString(column)));
+  if (!t.ok()) return std::nullopt;
+  return *t;
+}
+
+bool IsPermanent(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kFailedPrecondition:
+    case absl::StatusCode::kAlreadyExists:
+    case absl::StatusCode::kNotFound:
+    case absl::StatusCode::kOutOfRange:
+    case absl::StatusCode::kUnimplemented:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+Relay::Relay(db::ConnectionPool& pool, Send send, RelayOptions options,
+             prometheus::Registry* registry)
+    : pool_(pool),
+      send_(std::move(send)),
+      options_(options),
+      task_("outbox-relay", options.poll_interval, [this] {
+        absl::StatusOr<int> sent = RunOnce();
+        if (!sent.ok()) spdlog::warn("outbox relay pass failed: {}", sent.status().ToString());
+      }) {
+  if (registry != nullptr) {
+    backlog_ = &prometheus::BuildGauge()
+                    .Name("qms_outbox_backlog")
+                    .Help("Outbox rows committed and not yet delivered")
+                    .Register(*registry)
+                    .Add({});
+    auto& relayed = prometheus::BuildCounter()
+                        .Name("qms_outbox_relayed_total")
+                        .Help("Outbox rows sent by the relay, by result")
+                        .Register(*registry);
+    sent_ = &relayed.Add({{"result", "delivered"}});
+    failed_ = &relayed.Add({{"result", "failed"}});
+    rejected_ = &relayed.Add({{"result", "rejected"}});
+  }
+}
+
+absl::StatusOr<int> Relay::RunOnce() {
+  std::vector<int64_t> delivered;
+  int64_t backlog = 0;
+  absl::Status st = db::RunInTransaction(pool_, [&](db::Connection& conn) -> absl::Status {
+    delivered.clear();
+    sql::PreparedStatement& claim = conn.Prepare(
+        "SELECT id, kind, plant, subject, policy, start_time, due_time, detail, attempts "
+        "FROM outbox WHERE deliver_time IS NULL AND next_attempt_time <= NOW(6) "
+        "ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED");
+    claim.setInt(1, options_.batch_size);
+    std::vector<StoredMessage> batch;
+    {
+      std::unique_ptr<sql::ResultSet> rs(claim.executeQuery());
+      while (rs->next()) {
+        StoredMessage m;
+        m.id = rs->getInt64(1);
+        m.message.kind = rs->getString(2);
+        m.message.plant = rs->getString(3);
+        m.message.subject = rs->getString(4);
+        m.message.policy = rs->getString(5);
+        m.message.start = OptionalTime(*rs, 6);
+        m.message.due = OptionalTime(*rs, 7);
+        m.message.detail = rs->getString(8);
+        m.attempts = rs->getInt(9);
+        batch.push_back(std::move(m));
+      }
+    }
+    for (const StoredMessage& m : batch) {
+      const absl::Status sent = send_(m);
+      if (sent.ok()) {
+        delivered.push_back(m.id);
+        continue;
+      }
+      if (IsPermanent(sent)) {
+        // The receiver will never take it: retrying would hold every later row back forever.
+        spdlog::error("outbox row id={} kind={} subject={} rejected, dropped: {}", m.id,
+                      m.message.kind, m.message.subject, sent.ToString());
+        if (rejected_) rejected_->Increment();
+        delivered.push_back(m.id);
+        continue;
+      }
+      const absl::Duration backoff = std::min(
+          options_.max_backoff, options_.first_backoff * (1 << std::min(m.attempts, 16)));
+      spdlog::warn("outbox row id={} kind={} attempt={} not delivered: {}", m.id, m.message.kind,
+                   m.attempts + 1, sent.ToString());
+      if (failed_) failed_->Increment();
+      sql::PreparedStatement& retry = conn.Prepare(
+          "UPDATE outbox SET attempts = attempts + 1, "
+          "next_attempt_time = NOW(6) + INTERVAL ? MICROSECOND WHERE id = ?");
+      retry.setInt64(1, absl::ToInt64Microseconds(backoff));
+      retry.setInt64(2, m.id);
+      retry.executeUpdate();
+      break;
+    }
+    if (!delivered.empty()) {
+      conn.Execute(absl::StrCat("UPDATE outbox SET deliver_time = NOW(6) WHERE id IN (",
+                                absl::StrJoin(delivered, ","), ")"));
+    }
+    return absl::OkStatus();
+  });
+  if (!st.ok()) return st;
+  if (sent_) sent_->Increment(static_cast<double>(delivered.size()));
+  // Housekeeping and the backlog gauge, outside the claim's transaction.
+  absl::Status counted = db::RunOnConnection(pool_, [&](db::Connection& conn) -> absl::Status {
+    if (delivered.empty()) {
+      sql::PreparedStatement& purge = conn.Prepare(
+          "DELETE FROM outbox WHERE deliver_time < NOW(6) - INTERVAL ? MICROSECOND LIMIT 1000");
+      purge.setInt64(1, absl::ToInt64Microseconds(options_.keep_delivered));
+      purge.executeUpdate();
+    }
+    std::unique_ptr<sql::ResultSet> rs(
+        conn.Prepare("SELECT COUNT(*) FROM outbox WHERE deliver_time IS NULL").executeQuery());
+    if (rs->next()) backlog = rs->getInt64(1);
+    return absl::OkStatus();
+  });
+  if (counted.ok() && backlog_) backlog_->Set(static_cast<double>(backlog));
+  // A full batch: there is more to send now.
+  if (static_cast<int>(delivered.size()) >= options_.batch_size) task_.Wake();
+  return static_cast<int>(delivered.size());
+}
+
+}  // namespace qms::outbox

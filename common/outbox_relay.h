@@ -1,0 +1,75 @@
+// The outbox relay: delivers a service's committed outbox rows (see outbox.h) to the service
+// that acts on them, in id order, with the row id as idempotency key.
+//
+// Each pass claims a batch of due rows with FOR UPDATE SKIP LOCKED, so several replicas of a
+// service relay at once without sending a row twice at the same time; sends them one by one
+// through `send`; and marks the sent ones delivered in the same transaction. A crash after a send
+// and before the commit sends that row again later, which is why receivers must be idempotent.
+// The first failure ends the pass (later rows keep their order behind it) and is retried after an
+// exponential backoff while the receiver is down. A row the receiver rejects for good
+// (INVALID_ARGUMENT, FAILED_PRECONDITION, ...) is logged, counted and dropped. Across replicas the order of two rows is not
+// guaranteed; receivers tolerate that (a disarm before its arm leaves a tombstone).
+#ifndef QMS_COMMON_OUTBOX_RELAY_H_
+#define QMS_COMMON_OUTBOX_RELAY_H_
+
+#include <functional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "common/db/connection_pool.h"
+#include "common/outbox.h"
+#include "common/periodic_task.h"
+
+namespace prometheus {
+class Registry;
+class Counter;
+class Gauge;
+}  // namespace prometheus
+
+namespace qms::outbox {
+
+struct StoredMessage {
+  int64_t id = 0;
+  int attempts = 0;
+  Message message;
+};
+
+struct RelayOptions {
+  int batch_size = 100;
+  absl::Duration poll_interval = absl::Milliseconds(500);
+  absl::Duration first_backoff = absl::Milliseconds(500);
+  absl::Duration max_backoff = absl::Seconds(30);
+  // Delivered rows are deleted after this long.
+  absl::Duration keep_delivered = absl::Hours(24 * 7);
+};
+
+class Relay {
+ public:
+  using Send = std::function<absl::Status(const StoredMessage&)>;
+
+  // Registers qms_outbox_backlog and qms_outbox_relayed_total{result} in `registry` when given.
+  Relay(db::ConnectionPool& pool, Send send, RelayOptions options,
+        prometheus::Registry* registry);
+
+  void Start() { task_.Start(); }
+  void Stop() { task_.Stop(); }
+  void Wake() { task_.Wake(); }
+
+  // One pass on the caller's thread: how many rows were delivered.
+  absl::StatusOr<int> RunOnce();
+
+ private:
+  db::ConnectionPool& pool_;
+  const Send send_;
+  const RelayOptions options_;
+  prometheus::Gauge* backlog_ = nullptr;
+  prometheus::Counter* sent_ = nullptr;
+  prometheus::Counter* failed_ = nullptr;
+  prometheus::Counter* rejected_ = nullptr;
+  PeriodicTask task_;
+};
+
+}  // namespace qms::outbox
+
+#endif  // QMS_COMMON_OUTBOX_RELAY_H_

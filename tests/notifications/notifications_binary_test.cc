@@ -1,0 +1,438 @@
+// The notification service as deployed: real binaries (complaints and notifications, one or two
+// replicas) over loopback gRPC, on a real MariaDB, delivering to a real HTTP listener, with
+// policies shortened to seconds by a test policy file.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "common/sha256.h"
+#include "qms/complaints/v1/complaints.grpc.pb.h"
+#include "qms/notifications/v1/notifications.grpc.pb.h"
+#include "tests/support/http_listener.h"
+#include "tests/support/service_process.h"
+#include "tests/support/test_database.h"
+
+namespace qms::notifications {
+namespace {
+
+using testing::HttpListener;
+using testing::HttpRequest;
+using testing::MetricSample;
+using testing::ServiceProcess;
+using testing::TestDatabase;
+namespace cv1 = qms::complaints::v1;
+
+constexpr char kNotifications[] = QMS_BINARY_DIR "/services/notifications/notifications";
+constexpr char kComplaints[] = QMS_BINARY_DIR "/services/complaints/complaints";
+constexpr char kSecret[] = "webhook-test-secret";
+
+// Containment is long enough never to breach in a test; corrective action warns after 1 s,
+// breaches after 2 s and escalates 1 s later.
+std::string PolicyFile() {
+  const std::string path =
+      absl::StrCat(::testing::TempDir(), "/policies-", getpid(), "-", absl::ToUnixNanos(absl::Now()), ".json");
+  std::ofstream(path) << R"({"policies": [
+    {"name": "complaint.containment", "deadlines": [{"name": "containment", "duration": "60s",
+      "warn_at_percent": 90, "roles": ["quality"]}]},
+    {"name": "complaint.corrective_action", "deadlines": [{"name": "corrective_action",
+      "duration": "2s", "warn_at_percent": 50, "roles": ["quality"],
+      "escalations": [{"after": "1s", "roles": ["general_manager"]}]}]},
+    {"name": "complaint.verification", "deadlines": [{"name": "verification", "duration": "60s"}]},
+    {"name": "complaint.serious", "deadlines": [{"name": "escalation", "duration": "0s",
+      "roles": ["general_manager"]}]},
+    {"name": "audit.2485", "deadlines": [{"name": "countermeasure", "duration": "60s"},
+      {"name": "analysis", "duration": "120s"}, {"name": "closure", "duration": "300s"}]},
+    {"name": "test.once", "deadlines": [{"name": "due", "duration": "3s", "roles": ["quality"]}]}
+  ]})";
+  return path;
+}
+
+std::vector<std::string> NotificationFlags(const std::string& policies) {
+  return {"--policies_file=" + policies, "--engine_poll_interval=200ms",
+          "--delivery_first_backoff=100ms", "--delivery_max_attempts=3"};
+}
+
+template <typename Service>
+std::unique_ptr<typename Service::Stub> StubOf(const ServiceProcess& p) {
+  return Service::NewStub(grpc::CreateChannel(p.grpc_address(), grpc::InsecureChannelCredentials()));
+}
+
+bool Eventually(const std::function<bool()>& condition, absl::Duration timeout) {
+  const absl::Time end = absl::Now() + timeout;
+  while (absl::Now() < end) {
+    if (condition()) return true;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  return condition();
+}
+
+v1::Timer GetTimer(v1::TimerService::Stub& stub, const std::string& subject,
+                   const std::string& policy, grpc::Status* status) {
+  grpc::ClientContext context;
+  v1::GetTimerRequest r;
+  r.set_plant("SZ1");
+  r.set_subject(subject);
+  r.set_policy(policy);
+  v1::Timer t;
+  *status = stub.GetTimer(&context, r, &t);
+  return t;
+}
+
+// Collects the events a WatchEvents stream sends until destroyed.
+class Watcher {
+ public:
+  Watcher(v1::DeliveryService::Stub& stub, const std::string& plant) {
+    v1::WatchEventsRequest r;
+    r.set_plant(plant);
+    reader_ = stub.WatchEvents(&context_, r);
+    thread_ = std::thread([this] {
+      v1::Event e;
+      while (reader_->Read(&e)) {
+        absl::MutexLock lock(&mu_);
+        events_.push_back(e);
+      }
+    });
+  }
+  ~Watcher() {
+    context_.TryCancel();
+    thread_.join();
+  }
+  std::vector<v1::Event> events() {
+    absl::MutexLock lock(&mu_);
+    return events_;
+  }
+
+ private:
+  grpc::ClientContext context_;
+  std::unique_ptr<grpc::ClientReader<v1::Event>> reader_;
+  absl::Mutex mu_;
+  std::vector<v1::Event> events_;
+  std::thread thread_;
+};
+
+bool HasKind(const std::vector<v1::Event>& events, v1::StageKind kind, const std::string& policy) {
+  for (const auto& e : events) {
+    if (e.kind() == kind && e.policy() == policy) return true;
+  }
+  return false;
+}
+
+TEST(NotificationsEndToEnd, ComplaintTimersWarnBreachAndDeliver) {
+  TestDatabase notifications_db;
+  TestDatabase complaints_db;
+  HttpListener hook;
+  const std::string policies = PolicyFile();
+  ServiceProcess notifications(kNotifications, notifications_db, NotificationFlags(policies));
+  ServiceProcess complaints(kComplaints, complaints_db,
+                            {"--notifications_target=" + notifications.grpc_address()});
+  auto timers = StubOf<v1::TimerService>(notifications);
+  auto deliveries = StubOf<v1::DeliveryService>(notifications);
+  auto complaint_stub = StubOf<cv1::ComplaintService>(complaints);
+
+  {
+    grpc::ClientContext context;
+    v1::CreateSubscriptionRequest r;
+    r.mutable_subscription()->set_plant("SZ1");
+    r.mutable_subscription()->set_webhook_url(hook.url());
+    r.mutable_subscription()->set_webhook_secret(kSecret);
+    v1::Subscription s;
+    ASSERT_TRUE(deliveries->CreateSubscription(&context, r, &s).ok());
+    EXPECT_TRUE(s.webhook_secret().empty()) << "secrets are never returned";
+  }
+  Watcher board(*deliveries, "SZ1");
+  Watcher other_plant(*deliveries, "BER");
+
+  // A complaint arms two timers through the outbox relay.
+  cv1::Complaint complaint;
+  {
+    grpc::ClientContext context;
+    cv1::CreateComplaintRequest r;
+    r.set_parent("plants/SZ1");
+    r.mutable_complaint()->set_customer("ACME");
+    r.mutable_complaint()->set_part_number("PN-7");
+    r.mutable_complaint()->set_defect_description("wrong colour");
+    r.mutable_complaint()->set_channel(cv1::WRITTEN);
+    ASSERT_TRUE(complaint_stub->CreateComplaint(&context, r, &complaint).ok());
+  }
+  grpc::Status status;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        GetTimer(*timers, complaint.name(), "complaint.containment", &status);
+        const bool containment = status.ok();
+        GetTimer(*timers, complaint.name(), "complaint.corrective_action", &status);
+        return containment && status.ok();
+      },
+      absl::Seconds(10)))
+      << "both timers armed: " << status.error_message();
+
+  // Triage and containment: the containment timer is disarmed, never breached.
+  {
+    grpc::ClientContext context;
+    cv1::TriageComplaintRequest r;
+    r.set_name(complaint.name());
+    r.mutable_triage()->set_responsible_department("Production");
+    r.mutable_triage()->set_severity(cv1::MAJOR);
+    r.mutable_triage()->mutable_problem()->set_what("scratches");
+    auto* member = r.mutable_triage()->add_team();
+    member->set_name("Li Si");
+    member->set_department("Quality");
+    ASSERT_TRUE(complaint_stub->TriageComplaint(&context, r, &complaint).ok());
+  }
+  {
+    grpc::ClientContext context;
+    cv1::SubmitContainmentRequest r;
+    r.set_name(complaint.name());
+    auto* a = r.mutable_containment()->add_actions();
+    a->set_description("sort stock");
+    a->set_responsible_department("Production");
+    a->set_owner("Zhang San");
+    a->set_due_date(absl::FormatCivilTime(absl::ToCivilDay(absl::Now(), absl::UTCTimeZone()) + 7));
+    r.mutable_containment()->set_quantity_sorted_at_site(480);
+    grpc::Status s = complaint_stub->SubmitContainment(&context, r, &complaint);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  v1::Timer containment;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        containment = GetTimer(*timers, complaint.name(), "complaint.containment", &status);
+        return status.ok() && containment.state() == v1::DISARMED;
+      },
+      absl::Seconds(10)));
+  for (const v1::Stage& s : containment.stages()) {
+    EXPECT_EQ(s.state(), v1::CANCELLED) << "no containment stage fires once it is disarmed";
+  }
+
+  // Corrective action is left to run out: warning, breach, escalation, in that order.
+  ASSERT_TRUE(Eventually(
+      [&] { return HasKind(board.events(), v1::ESCALATION, "complaint.corrective_action"); },
+      absl::Seconds(15)));
+  std::vector<v1::StageKind> kinds;
+  for (const v1::Event& e : board.events()) {
+    EXPECT_EQ(e.subject(), complaint.name());
+    EXPECT_NE(e.policy(), "complaint.containment");
+    kinds.push_back(e.kind());
+  }
+  EXPECT_EQ(kinds, (std::vector<v1::StageKind>{v1::WARNING, v1::BREACH, v1::ESCALATION}));
+  EXPECT_TRUE(other_plant.events().empty()) << "a board sees only its own plant";
+
+  // The same three reach the webhook, signed.
+  ASSERT_TRUE(hook.WaitFor([](const auto& requests) { return requests.size() >= 3; },
+                           absl::Seconds(10)));
+  std::set<std::string> delivered_kinds;
+  for (const HttpRequest& r : hook.Requests()) {
+    EXPECT_EQ(r.method, "POST");
+    const std::string expected = absl::StrCat(
+        "sha256=", HmacSha256Hex(kSecret, absl::StrCat(r.headers.at("x-qms-timestamp"), ".", r.body)));
+    EXPECT_EQ(r.headers.at("x-qms-signature"), expected);
+    const auto body = nlohmann::json::parse(r.body);
+    EXPECT_EQ(body.at("subject"), complaint.name());
+    EXPECT_EQ(std::to_string(body.at("event_id").get<int64_t>()), r.headers.at("x-qms-event-id"));
+    delivered_kinds.insert(body.at("kind").get<std::string>());
+  }
+  EXPECT_EQ(delivered_kinds, (std::set<std::string>{"warning", "breach", "escalation"}));
+
+  // The breach is on /metrics, and the containment response time was observed.
+  auto metrics = testing::HttpGet(notifications.metrics_address(), "/metrics");
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_EQ(MetricSample(*metrics, "qms_timer_breaches_total",
+                         {"policy=\"complaint.corrective_action\"", "plant=\"SZ1\""}),
+            1);
+  EXPECT_EQ(MetricSample(*metrics, "qms_timer_breaches_total", {"policy=\"complaint.containment\""}),
+            -1);
+  EXPECT_EQ(MetricSample(*metrics, "qms_timer_response_seconds_count",
+                         {"policy=\"complaint.containment\""}),
+            1);
+  EXPECT_EQ(MetricSample(*metrics, "qms_deliveries_total", {"result=\"delivered\""}), 3);
+  auto complaint_metrics = testing::HttpGet(complaints.metrics_address(), "/metrics");
+  ASSERT_TRUE(complaint_metrics.ok());
+  EXPECT_EQ(MetricSample(*complaint_metrics, "qms_outbox_backlog", {}), 0);
+}
+
+TEST(NotificationsEndToEnd, FailingWebhookIsRetriedThenDead) {
+  TestDatabase db;
+  HttpListener hook;
+  hook.SetStatus(503);
+  ServiceProcess notifications(kNotifications, db, NotificationFlags(PolicyFile()));
+  auto timers = StubOf<v1::TimerService>(notifications);
+  auto deliveries = StubOf<v1::DeliveryService>(notifications);
+  {
+    grpc::ClientContext context;
+    v1::CreateSubscriptionRequest r;
+    r.mutable_subscription()->set_plant("*");
+    r.mutable_subscription()->set_webhook_url(hook.url());
+    r.mutable_subscription()->set_webhook_secret(kSecret);
+    v1::Subscription s;
+    ASSERT_TRUE(deliveries->CreateSubscription(&context, r, &s).ok());
+  }
+  {
+    grpc::ClientContext context;
+    v1::ArmTimerRequest r;
+    r.set_plant("SZ1");
+    r.set_subject("plants/SZ1/complaints/SZ1-2026-0009");
+    r.set_policy("complaint.serious");
+    v1::Timer t;
+    ASSERT_TRUE(timers->ArmTimer(&context, r, &t).ok());
+  }
+  // Three attempts (max_attempts), then dead and visible in the API and the metrics.
+  ASSERT_TRUE(hook.WaitFor([](const auto& r) { return r.size() >= 3; }, absl::Seconds(10)));
+  v1::ListDeliveriesResponse list;
+  ASSERT_TRUE(Eventually(
+      [&] {
+        grpc::ClientContext context;
+        v1::ListDeliveriesRequest r;
+        r.set_state(v1::DEAD);
+        list.Clear();
+        return deliveries->ListDeliveries(&context, r, &list).ok() && list.deliveries_size() == 1;
+      },
+      absl::Seconds(10)));
+  EXPECT_EQ(list.deliveries(0).attempts(), 3);
+  EXPECT_NE(list.deliveries(0).last_error().find("503"), std::string::npos);
+  absl::SleepFor(absl::Milliseconds(500));
+  EXPECT_EQ(hook.Requests().size(), 3u) << "no attempt after dead";
+  auto metrics = testing::HttpGet(notifications.metrics_address(), "/metrics");
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_EQ(MetricSample(*metrics, "qms_deliveries_total", {"result=\"retry\""}), 2);
+  EXPECT_EQ(MetricSample(*metrics, "qms_deliveries_total", {"result=\"dead\""}), 1);
+}
+
+// Arms `count` timers of test.once (due 3 s after one common start) through `stub`.
+void ArmMany(v1::TimerService::Stub& stub, int count, absl::Time start, const std::string& tag) {
+  std::vector<std::thread> threads;
+  for (int w = 0; w < 8; ++w) {
+    threads.emplace_back([&, w] {
+      for (int i = w; i < count; i += 8) {
+        grpc::ClientContext context;
+        v1::ArmTimerRequest r;
+        r.set_plant("SZ1");
+        r.set_subject(absl::StrCat("plants/SZ1/things/", tag, "-", i));
+        r.set_policy("test.once");
+        r.mutable_start_time()->set_seconds(absl::ToUnixSeconds(start));
+        v1::Timer t;
+        grpc::Status s = stub.ArmTimer(&context, r, &t);
+        ASSERT_TRUE(s.ok()) << s.error_message();
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+}
+
+double FiredOn(const ServiceProcess& p) {
+  auto metrics = testing::HttpGet(p.metrics_address(), "/metrics");
+  if (!metrics.ok()) return -1;
+  return std::max(0.0, MetricSample(*metrics, "qms_timer_stages_fired_total", {}));
+}
+
+TEST(NotificationsEndToEnd, TwoReplicasFireEachStageExactlyOnce) {
+  TestDatabase db;
+  const std::string policies = PolicyFile();
+  ServiceProcess a(kNotifications, db, NotificationFlags(policies));
+  ServiceProcess b(kNotifications, db, NotificationFlags(policies));
+  auto stub_a = StubOf<v1::TimerService>(a);
+  auto stub_b = StubOf<v1::TimerService>(b);
+  const absl::Time start = absl::Now() + absl::Seconds(2);
+  // Half armed through each replica; all 1,000 fall due at the same instant.
+  std::thread other([&] { ArmMany(*stub_b, 500, start, "b"); });
+  ArmMany(*stub_a, 500, start, "a");
+  other.join();
+  ASSERT_TRUE(Eventually([&] { return db.Count("SELECT COUNT(*) FROM firings") >= 1000; },
+                         absl::Seconds(30)));
+  ASSERT_TRUE(Eventually([&] { return FiredOn(a) + FiredOn(b) >= 1000; }, absl::Seconds(5)));
+  absl::SleepFor(absl::Seconds(1));
+  EXPECT_EQ(db.Count("SELECT COUNT(*) FROM firings"), 1000);
+  EXPECT_EQ(db.Count("SELECT COUNT(DISTINCT timer_id, stage_index) FROM firings"), 1000);
+  EXPECT_EQ(db.Count("SELECT COUNT(*) FROM timer_stages WHERE state = 1"), 0);
+  EXPECT_EQ(FiredOn(a) + FiredOn(b), 1000) << "each replica counts only what it committed";
+}
+
+TEST(NotificationsEndToEnd, KillNineWhileStagesAreDueLosesAndRepeatsNothing) {
+  TestDatabase db;
+  const std::string policies = PolicyFile();
+  auto replica = std::make_unique<ServiceProcess>(kNotifications, db, NotificationFlags(policies));
+  auto stub = StubOf<v1::TimerService>(*replica);
+  const absl::Time start = absl::Now() - absl::Seconds(2);  // due one second from now
+  ArmMany(*stub, 600, start, "k");
+  // Kill it as the stages fall due, mid-firing at best.
+  while (absl::Now() < start + absl::Seconds(3)) absl::SleepFor(absl::Milliseconds(5));
+  replica->Signal(SIGKILL);
+  replica->Wait(absl::Seconds(5));
+  replica.reset();
+  const int64_t before = db.Count("SELECT COUNT(*) FROM firings");
+  ServiceProcess restarted(kNotifications, db, NotificationFlags(policies));
+  ASSERT_TRUE(Eventually([&] { return db.Count("SELECT COUNT(*) FROM firings") >= 600; },
+                         absl::Seconds(20)))
+      << "fired before the kill: " << before;
+  absl::SleepFor(absl::Milliseconds(500));
+  EXPECT_EQ(db.Count("SELECT COUNT(*) FROM firings"), 600);
+  EXPECT_EQ(db.Count("SELECT COUNT(*) FROM timer_stages WHERE state = 2"), 600);
+  EXPECT_EQ(FiredOn(restarted), 600 - before) << "the restart fired exactly what was left";
+}
+
+TEST(NotificationsEndToEnd, KillNineOfComplaintsWithAFullOutboxDeliversEveryArmOnce) {
+  TestDatabase notifications_db;
+  TestDatabase complaints_db;
+  const std::string policies = PolicyFile();
+  // Complaints starts while notifications is not there yet: its outbox fills.
+  auto complaints = std::make_unique<ServiceProcess>(
+      kComplaints, complaints_db, std::vector<std::string>{"--notifications_target=127.0.0.1:1"});
+  auto stub = StubOf<cv1::ComplaintService>(*complaints);
+  constexpr int kComplaintsCount = 40;
+  for (int i = 0; i < kComplaintsCount; ++i) {
+    grpc::ClientContext context;
+    cv1::CreateComplaintRequest r;
+    r.set_parent("plants/SZ1");
+    r.set_request_id(absl::StrCat("req-", i));
+    r.mutable_complaint()->set_customer(absl::StrCat("C", i));
+    r.mutable_complaint()->set_part_number(absl::StrCat("PN-", i));
+    r.mutable_complaint()->set_defect_description("burr");
+    r.mutable_complaint()->set_channel(cv1::WRITTEN);
+    cv1::Complaint c;
+    ASSERT_TRUE(stub->CreateComplaint(&context, r, &c).ok());
+  }
+  EXPECT_EQ(complaints_db.Count("SELECT COUNT(*) FROM outbox WHERE deliver_time IS NULL"),
+            2 * kComplaintsCount);
+  complaints->Signal(SIGKILL);
+  complaints->Wait(absl::Seconds(5));
+  complaints.reset();
+
+  ServiceProcess notifications(kNotifications, notifications_db, NotificationFlags(policies));
+  ServiceProcess restarted(kComplaints, complaints_db,
+                           {"--notifications_target=" + notifications.grpc_address()});
+  ASSERT_TRUE(Eventually(
+      [&] {
+        return complaints_db.Count("SELECT COUNT(*) FROM outbox WHERE deliver_time IS NULL") == 0;
+      },
+      absl::Seconds(20)));
+  EXPECT_EQ(notifications_db.Count("SELECT COUNT(*) FROM timers WHERE state IN (1, 3)"),
+            2 * kComplaintsCount);
+  EXPECT_EQ(notifications_db.Count(
+                "SELECT COUNT(*) FROM timers WHERE policy = 'complaint.corrective_action'"),
+            kComplaintsCount);
+}
+
+TEST(NotificationsEndToEnd, BadRequestsNameTheField) {
+  TestDatabase db;
+  ServiceProcess notifications(kNotifications, db, NotificationFlags(PolicyFile()));
+  auto timers = StubOf<v1::TimerService>(notifications);
+  grpc::ClientContext context;
+  v1::ArmTimerRequest r;
+  r.set_plant("sz 1");
+  r.set_subject(std::string(300, 'x'));
+  r.set_policy("no.such.policy");
+  v1::Timer t;
+  grpc::Status s = timers->ArmTimer(&context, r, &t);
+  EXPECT_EQ(s.error_code(), grpc::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("plant"), std::string::npos);
+  EXPECT_NE(s.error_message().find("subject"), std::string::npos);
+  EXPECT_EQ(db.Count("SELECT COUNT(*) FROM timers"), 0) << "nothing written";
+}
+
+}  // namespace
+}  // namespace qms::notifications
