@@ -105,8 +105,7 @@ std::optional<int> MigrateAsAsked(db::ConnectionPool& pool,
     spdlog::critical("migration failed: {}", report.status().ToString());
     return 1;
   }
-  spdlog::info("schema version={} applied_now={}", report->current_version,
-               report->applied.size());
+  spdlog::info("schema version={} applied_now={}", report->current_version, report->applied.size());
   if (MigrateOnly()) return 0;
   return std::nullopt;
 }

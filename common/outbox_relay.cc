@@ -108,8 +108,8 @@ absl::StatusOr<int> Relay::RunOnce() {
         delivered.push_back(m.id);
         continue;
       }
-      const absl::Duration backoff = std::min(
-          options_.max_backoff, options_.first_backoff * (1 << std::min(m.attempts, 16)));
+      const absl::Duration backoff =
+          std::min(options_.max_backoff, options_.first_backoff * (1 << std::min(m.attempts, 16)));
       spdlog::warn("outbox row id={} kind={} attempt={} not delivered: {}", m.id, m.message.kind,
                    m.attempts + 1, sent.ToString());
       if (failed_) failed_->Increment();

@@ -7,8 +7,9 @@
 // and before the commit sends that row again later, which is why receivers must be idempotent.
 // The first failure ends the pass (later rows keep their order behind it) and is retried after an
 // exponential backoff while the receiver is down. A row the receiver rejects for good
-// (INVALID_ARGUMENT, FAILED_PRECONDITION, ...) is logged, counted and dropped. Across replicas the order of two rows is not
-// guaranteed; receivers tolerate that (a disarm before its arm leaves a tombstone).
+// (INVALID_ARGUMENT, FAILED_PRECONDITION, ...) is logged, counted and dropped. Across replicas the
+// order of two rows is not guaranteed; receivers tolerate that (a disarm before its arm leaves a
+// tombstone).
 #ifndef QMS_COMMON_OUTBOX_RELAY_H_
 #define QMS_COMMON_OUTBOX_RELAY_H_
 
@@ -49,8 +50,7 @@ class Relay {
   using Send = std::function<absl::Status(const StoredMessage&)>;
 
   // Registers qms_outbox_backlog and qms_outbox_relayed_total{result} in `registry` when given.
-  Relay(db::ConnectionPool& pool, Send send, RelayOptions options,
-        prometheus::Registry* registry);
+  Relay(db::ConnectionPool& pool, Send send, RelayOptions options, prometheus::Registry* registry);
 
   void Start() { task_.Start(); }
   void Stop() { task_.Stop(); }

@@ -43,8 +43,7 @@ Relay::Send TimerSender(const TimerClientOptions& options) {
       return absl::InternalError(absl::StrCat("unknown outbox kind ", m.kind));
     }
     if (status.ok()) return absl::OkStatus();
-    return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                        status.error_message());
+    return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
   };
 }
 

@@ -12,7 +12,7 @@
 namespace qms::outbox {
 
 struct TimerClientOptions {
-  std::string target;  // host:port of the notification service
+  std::string target;   // host:port of the notification service
   std::string service;  // the sending service, part of request ids ("complaints")
   absl::Duration deadline = absl::Seconds(5);
 };

@@ -379,8 +379,8 @@ std::vector<TimerCommand> IntakeTimers(const Complaint& c) {
   timers.push_back(Arm(Name(c), kContainmentPolicy, received));
   // The plant calendar in the notification service places "3 working days" (holidays, make-up
   // days); only the customer's own date is sent as an explicit due time.
-  timers.push_back(Arm(Name(c), kCorrectiveActionPolicy, received,
-                       c.intake.customer_required_reply_time));
+  timers.push_back(
+      Arm(Name(c), kCorrectiveActionPolicy, received, c.intake.customer_required_reply_time));
   if (!c.serious_reasons.empty()) {
     std::vector<std::string> reasons;
     for (SeriousReason r : c.serious_reasons) reasons.emplace_back(ToString(r));

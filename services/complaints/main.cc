@@ -79,9 +79,9 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<qms::outbox::Relay> relay;
   if (const std::string target = absl::GetFlag(FLAGS_notifications_target); !target.empty()) {
-    relay = std::make_unique<qms::outbox::Relay>(
-        pool, qms::outbox::TimerSender({target, "complaints"}), qms::outbox::RelayOptions{},
-        &runner.registry());
+    relay =
+        std::make_unique<qms::outbox::Relay>(pool, qms::outbox::TimerSender({target, "complaints"}),
+                                             qms::outbox::RelayOptions{}, &runner.registry());
     relay->Start();
   } else {
     spdlog::warn("no --notifications_target: timer commands stay in the outbox");

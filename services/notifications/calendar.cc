@@ -40,7 +40,8 @@ absl::Time At(absl::CivilDay day, int minute, absl::TimeZone zone) {
   return absl::FromCivil(absl::CivilMinute(day) + minute, zone);
 }
 
-void CheckWindows(FieldViolations& v, const std::string& field, const std::vector<Window>& windows) {
+void CheckWindows(FieldViolations& v, const std::string& field,
+                  const std::vector<Window>& windows) {
   for (size_t i = 0; i < windows.size(); ++i) {
     const Window& w = windows[i];
     const std::string at = absl::StrCat(field, "[", i, "]");

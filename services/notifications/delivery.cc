@@ -39,7 +39,9 @@ size_t ReadUpload(char* buffer, size_t size, size_t count, void* user) {
   return n;
 }
 
-std::string Timestamp(absl::Time t) { return absl::FormatTime(absl::RFC3339_full, t, absl::UTCTimeZone()); }
+std::string Timestamp(absl::Time t) {
+  return absl::FormatTime(absl::RFC3339_full, t, absl::UTCTimeZone());
+}
 
 }  // namespace
 
@@ -97,15 +99,16 @@ absl::Status SendEmail(const DeliveryOptions& options, const std::string& to, co
   if (options.smtp_url.empty()) return absl::FailedPreconditionError("no --smtp_url configured");
   Curl curl;
   if (!curl.handle) return absl::InternalError("curl_easy_init failed");
-  const std::string message = absl::StrCat(
-      "From: <", options.mail_from, ">\r\nTo: <", to, ">\r\nSubject: [QMS ", e.plant, "] ",
-      KindName(e.kind), " ", e.policy, " ", e.deadline, " for ", e.subject,
-      "\r\nMessage-ID: <qms-event-", e.id, "@", e.plant, ">\r\nX-QMS-Event-Id: ", e.id,
-      "\r\nContent-Type: application/json\r\n\r\n", EventJson(e), "\r\n");
+  const std::string message =
+      absl::StrCat("From: <", options.mail_from, ">\r\nTo: <", to, ">\r\nSubject: [QMS ", e.plant,
+                   "] ", KindName(e.kind), " ", e.policy, " ", e.deadline, " for ", e.subject,
+                   "\r\nMessage-ID: <qms-event-", e.id, "@", e.plant, ">\r\nX-QMS-Event-Id: ", e.id,
+                   "\r\nContent-Type: application/json\r\n\r\n", EventJson(e), "\r\n");
   Upload upload{&message};
   curl.recipients = curl_slist_append(curl.recipients, absl::StrCat("<", to, ">").c_str());
   curl_easy_setopt(curl.handle, CURLOPT_URL, options.smtp_url.c_str());
-  curl_easy_setopt(curl.handle, CURLOPT_MAIL_FROM, absl::StrCat("<", options.mail_from, ">").c_str());
+  curl_easy_setopt(curl.handle, CURLOPT_MAIL_FROM,
+                   absl::StrCat("<", options.mail_from, ">").c_str());
   curl_easy_setopt(curl.handle, CURLOPT_MAIL_RCPT, curl.recipients);
   curl_easy_setopt(curl.handle, CURLOPT_READFUNCTION, ReadUpload);
   curl_easy_setopt(curl.handle, CURLOPT_READDATA, &upload);
@@ -141,8 +144,8 @@ int Deliverer::RunOnce() {
       metrics_.Delivery(d.channel, "delivered");
     } else {
       const bool dead = d.attempts >= options_.max_attempts;
-      const absl::Duration backoff =
-          std::min(options_.max_backoff, options_.first_backoff * (1 << std::min(d.attempts - 1, 20)));
+      const absl::Duration backoff = std::min(
+          options_.max_backoff, options_.first_backoff * (1 << std::min(d.attempts - 1, 20)));
       recorded = store_.MarkFailed(d.id, std::string(sent.message()), backoff, dead);
       metrics_.Delivery(d.channel, dead ? "dead" : "retry");
       spdlog::warn("delivery id={} event={} channel={} attempt={} failed: {}{}", d.id, d.event.id,

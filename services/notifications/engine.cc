@@ -12,7 +12,9 @@ TimerEngine::TimerEngine(TimerStore& store, NotificationMetrics& metrics, Engine
 
 TimerEngine::~TimerEngine() { Stop(); }
 
-void TimerEngine::Start() { thread_ = std::thread([this] { Loop(); }); }
+void TimerEngine::Start() {
+  thread_ = std::thread([this] { Loop(); });
+}
 
 void TimerEngine::Stop() {
   {

@@ -32,10 +32,11 @@ std::string StateName(TimerState state) {
 }  // namespace
 
 NotificationMetrics::NotificationMetrics(prometheus::Registry& registry)
-    : fired_(prometheus::BuildCounter()
-                 .Name("qms_timer_stages_fired_total")
-                 .Help("Timer stages fired, by plant, policy and kind (warning, breach, escalation)")
-                 .Register(registry)),
+    : fired_(
+          prometheus::BuildCounter()
+              .Name("qms_timer_stages_fired_total")
+              .Help("Timer stages fired, by plant, policy and kind (warning, breach, escalation)")
+              .Register(registry)),
       warnings_(prometheus::BuildCounter()
                     .Name("qms_timer_warnings_total")
                     .Help("Warnings fired before a deadline, by plant and policy")
@@ -64,8 +65,8 @@ NotificationMetrics::NotificationMetrics(prometheus::Registry& registry)
                 .Name("qms_timers_open")
                 .Help("Open timers by plant, policy and state (same on every replica: use max)")
                 .Register(registry)),
-      lag_all_(&lag_.Add({}, prometheus::Histogram::BucketBoundaries{
-                                 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300})) {}
+      lag_all_(&lag_.Add({}, prometheus::Histogram::BucketBoundaries{0.01, 0.05, 0.1, 0.25, 0.5, 1,
+                                                                     2, 5, 10, 30, 60, 300})) {}
 
 void NotificationMetrics::Fired(const Event& e) {
   const std::string kind = KindName(e.kind);
@@ -107,8 +108,7 @@ void NotificationMetrics::SetOpen(const std::vector<OpenTimerCount>& counts) {
     const auto key = std::make_tuple(c.plant, c.policy, StateName(c.state));
     prometheus::Gauge*& gauge = open_gauges_[key];
     if (gauge == nullptr) {
-      gauge = &open_.Add(
-          {{"plant", c.plant}, {"policy", c.policy}, {"state", StateName(c.state)}});
+      gauge = &open_.Add({{"plant", c.plant}, {"policy", c.policy}, {"state", StateName(c.state)}});
     }
     gauge->Set(static_cast<double>(c.count));
   }

@@ -25,8 +25,8 @@ class Family;
 
 namespace qms::notifications {
 
-std::string KindName(StageKind kind);       // "warning", "breach", "escalation"
-std::string ChannelName(Channel channel);   // "webhook", "email"
+std::string KindName(StageKind kind);      // "warning", "breach", "escalation"
+std::string ChannelName(Channel channel);  // "webhook", "email"
 
 class NotificationMetrics {
  public:

@@ -90,8 +90,7 @@ absl::StatusOr<Calendar> CalendarFromProto(const v1::Calendar& p) {
   }
   c.holidays = DatesFromProto(v, "calendar.holidays", p.holidays());
   c.extra_working_days = DatesFromProto(v, "calendar.extra_working_days", p.extra_working_days());
-  c.extra_day_windows =
-      WindowsFromProto(v, "calendar.extra_day_windows", p.extra_day_windows());
+  c.extra_day_windows = WindowsFromProto(v, "calendar.extra_day_windows", p.extra_day_windows());
   if (!v.empty()) return v.ToStatus();
   if (absl::Status valid = Validate(c); !valid.ok()) return valid;
   return c;
@@ -147,7 +146,8 @@ void TimerToProto(const Timer& t, v1::Timer* p) {
     ps->set_state(static_cast<v1::StageState>(static_cast<int>(s.state)));
     if (s.fire_time) ToProto(*s.fire_time, ps->mutable_fire_time());
     for (const std::string& r : s.roles) ps->add_roles(r);
-    if (s.kind == StageKind::kBreach && s.state != StageState::kCancelled && (!due || s.due < *due)) {
+    if (s.kind == StageKind::kBreach && s.state != StageState::kCancelled &&
+        (!due || s.due < *due)) {
       due = s.due;
     }
   }
@@ -358,8 +358,8 @@ grpc::Status TimerServiceImpl::ListTimers(grpc::ServerContext*,
   filter.policy = request->policy();
   filter.overdue_only = request->overdue_only();
   filter.page_size = request->page_size() == 0 ? kDefaultPageSize : request->page_size();
-  const std::string query = absl::StrCat(filter.plant, "|", static_cast<int>(request->state()),
-                                         "|", filter.policy, "|", filter.overdue_only);
+  const std::string query = absl::StrCat(filter.plant, "|", static_cast<int>(request->state()), "|",
+                                         filter.policy, "|", filter.overdue_only);
   auto after = DecodePageToken(request->page_token(), query);
   if (!after.ok()) return ToGrpcStatus(after.status());
   filter.after_id = *after;
@@ -427,7 +427,8 @@ grpc::Status DeliveryServiceImpl::CreateSubscription(grpc::ServerContext*,
       s.channel = Channel::kEmail;
       s.target = in.email();
       CheckText(v, "subscription.email", s.target, 254);
-      if (s.target.find('@') == std::string::npos || s.target.find_first_of("<>\r\n ,") != std::string::npos) {
+      if (s.target.find('@') == std::string::npos ||
+          s.target.find_first_of("<>\r\n ,") != std::string::npos) {
         v.Add("subscription.email", "is not an e-mail address");
       }
       break;

@@ -79,8 +79,8 @@ absl::StatusOr<Policies> ParsePolicies(absl::string_view text) {
       if (policy.name.empty()) return Bad(where, "name is required");
       policy.description = p.value("description", "");
       for (const json& d : p.at("deadlines")) {
-        absl::StatusOr<DeadlineRule> rule = ParseDeadline(
-            d, absl::StrCat(where, " deadline[", policy.deadlines.size(), "]"));
+        absl::StatusOr<DeadlineRule> rule =
+            ParseDeadline(d, absl::StrCat(where, " deadline[", policy.deadlines.size(), "]"));
         if (!rule.ok()) return rule.status();
         policy.deadlines.push_back(*std::move(rule));
       }

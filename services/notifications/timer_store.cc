@@ -177,8 +177,8 @@ std::optional<Timer> FindTimer(db::Connection& conn, const TimerKey& key, bool l
 Timer LockOrCreate(db::Connection& conn, const TimerKey& key) {
   if (std::optional<Timer> t = FindTimer(conn, key, true)) return *t;
   try {
-    sql::PreparedStatement& ps = conn.Prepare(
-        "INSERT INTO timers (plant, subject, policy, state) VALUES (?, ?, ?, 0)");
+    sql::PreparedStatement& ps =
+        conn.Prepare("INSERT INTO timers (plant, subject, policy, state) VALUES (?, ?, ?, 0)");
     ps.setString(1, key.plant);
     ps.setString(2, key.subject);
     ps.setString(3, key.policy);
@@ -245,8 +245,7 @@ void CancelStages(db::Connection& conn, int64_t timer_id, const std::string& dea
 }
 
 absl::Status NotFound(const TimerKey& key) {
-  return absl::NotFoundError(
-      absl::StrCat("no timer of policy ", key.policy, " for ", key.subject));
+  return absl::NotFoundError(absl::StrCat("no timer of policy ", key.policy, " for ", key.subject));
 }
 
 // Timers belong to one plant: asking with another plant's code finds nothing.
@@ -646,14 +645,15 @@ absl::StatusOr<FireResult> TimerStore::FireDue(int limit) {
       for (const Event& e : out.fired) {
         for (const Subscription& s : subs) {
           if (!Matches(s, e)) continue;
-          absl::StrAppend(&values, values.empty() ? "" : ",", "(", e.id, ",", s.id, ",1,0,'",
-                          now, "')");
+          absl::StrAppend(&values, values.empty() ? "" : ",", "(", e.id, ",", s.id, ",1,0,'", now,
+                          "')");
         }
       }
       if (!values.empty()) {
-        conn.Execute(absl::StrCat("INSERT INTO deliveries (firing_id, subscription_id, state, "
-                                  "attempts, next_attempt_time) VALUES ",
-                                  values));
+        conn.Execute(
+            absl::StrCat("INSERT INTO deliveries (firing_id, subscription_id, state, "
+                         "attempts, next_attempt_time) VALUES ",
+                         values));
       }
     }
     ResultSet next(
@@ -779,14 +779,15 @@ Delivery ReadDelivery(sql::ResultSet& rs) {
 
 }  // namespace
 
-absl::StatusOr<std::vector<Delivery>> TimerStore::ListDeliveries(
-    const std::string& plant, std::optional<DeliveryState> state, int limit) {
+absl::StatusOr<std::vector<Delivery>> TimerStore::ListDeliveries(const std::string& plant,
+                                                                 std::optional<DeliveryState> state,
+                                                                 int limit) {
   std::vector<Delivery> out;
   absl::Status st = db::RunOnConnection(pool_, [&](db::Connection& conn) -> absl::Status {
-    sql::PreparedStatement& ps = conn.Prepare(
-        absl::StrCat(kDeliverySelect,
-                     "WHERE (? = '' OR f.plant = ?) AND (? = 0 OR d.state = ?) "
-                     "ORDER BY d.id DESC LIMIT ?"));
+    sql::PreparedStatement& ps =
+        conn.Prepare(absl::StrCat(kDeliverySelect,
+                                  "WHERE (? = '' OR f.plant = ?) AND (? = 0 OR d.state = ?) "
+                                  "ORDER BY d.id DESC LIMIT ?"));
     const int s = state ? static_cast<int>(*state) : 0;
     ps.setString(1, plant);
     ps.setString(2, plant);
@@ -804,8 +805,7 @@ absl::StatusOr<std::vector<Delivery>> TimerStore::ListDeliveries(
   return out;
 }
 
-absl::StatusOr<std::vector<Delivery>> TimerStore::ClaimDeliveries(int limit,
-                                                                  absl::Duration lease) {
+absl::StatusOr<std::vector<Delivery>> TimerStore::ClaimDeliveries(int limit, absl::Duration lease) {
   std::vector<Delivery> out;
   absl::Status st = db::RunInTransaction(pool_, [&](db::Connection& conn) -> absl::Status {
     out.clear();

@@ -95,7 +95,7 @@ struct Event {
 
 struct FireResult {
   std::vector<Event> fired;
-  absl::Time db_now;                 // the database clock when the batch was claimed
+  absl::Time db_now;                   // the database clock when the batch was claimed
   std::optional<absl::Time> next_due;  // the earliest stage still pending, if any
 };
 

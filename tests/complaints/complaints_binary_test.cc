@@ -96,8 +96,9 @@ TEST(ComplaintsBinary, MetricsCountHandledCallsByCode) {
     return labels;
   };
   EXPECT_EQ(MetricSample(*metrics, "grpc_server_handled_total", with("grpc_code=\"OK\"")), 1);
-  EXPECT_EQ(MetricSample(*metrics, "grpc_server_handled_total", with("grpc_code=\"InvalidArgument\"")),
-            2);
+  EXPECT_EQ(
+      MetricSample(*metrics, "grpc_server_handled_total", with("grpc_code=\"InvalidArgument\"")),
+      2);
   EXPECT_EQ(MetricSample(*metrics, "grpc_server_started_total", create), 3);
   EXPECT_EQ(MetricSample(*metrics, "grpc_server_handling_seconds_count", create), 3);
 }

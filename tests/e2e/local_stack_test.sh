@@ -24,6 +24,20 @@ page=$(curl -fsS "$metrics") || fail "metrics endpoint"
 grep -q 'grpc_server_handled_total{.*grpc_method="CreateComplaint"' <<<"$page" \
   || fail "metrics do not show the create"
 
+# The complaint's timers travel through the outbox relay to the notification service.
+nmetrics=$(awk '$1 == "notifications" { print $5 }' <<<"$out")
+[[ $nmetrics =~ ^http://127\.0\.0\.1:[0-9]+/metrics$ ]] || fail "no notifications metrics URL in: $out"
+armed=""
+for _ in $(seq 1 100); do
+  npage=$(curl -fsS "$nmetrics") || fail "notifications metrics endpoint"
+  if grep -q 'grpc_server_handled_total{.*grpc_code="OK".*grpc_method="ArmTimer"' <<<"$npage" ||
+     grep -q 'grpc_server_handled_total{.*grpc_method="ArmTimer".*grpc_code="OK"' <<<"$npage"; then
+    armed=yes; break
+  fi
+  sleep 0.1
+done
+[ -n "$armed" ] || fail "the complaint's timers did not reach notifications"
+
 # Each service has its own database and user; the user cannot see another schema.
 grants=$(mariadb --no-defaults --socket="$QMS_VAR_DIR/mariadb/mysqld.sock" -uroot --batch \
   --skip-column-names -e "SHOW GRANTS FOR 'complaints'@'127.0.0.1'")

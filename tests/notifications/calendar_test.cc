@@ -105,9 +105,9 @@ TEST(CalendarTest, ThreeWorkingDaysFromFridayEvening) {
             Local("Europe/Berlin", 2026, 11, 25, 19, 45));  // Mon, Tue, Wed
   Calendar with_holiday = c;
   with_holiday.holidays.insert(absl::CivilDay(2026, 11, 23));  // Monday off
-  EXPECT_EQ(DeadlineOf(with_holiday, Local("Europe/Berlin", 2026, 11, 20, 19, 45),
-                       "3 working days"),
-            Local("Europe/Berlin", 2026, 11, 26, 19, 45));
+  EXPECT_EQ(
+      DeadlineOf(with_holiday, Local("Europe/Berlin", 2026, 11, 20, 19, 45), "3 working days"),
+      Local("Europe/Berlin", 2026, 11, 26, 19, 45));
 }
 
 TEST(CalendarTest, RejectsUnusableCalendars) {

@@ -37,8 +37,8 @@ constexpr char kSecret[] = "webhook-test-secret";
 // Containment is long enough never to breach in a test; corrective action warns after 1 s,
 // breaches after 2 s and escalates 1 s later.
 std::string PolicyFile() {
-  const std::string path =
-      absl::StrCat(::testing::TempDir(), "/policies-", getpid(), "-", absl::ToUnixNanos(absl::Now()), ".json");
+  const std::string path = absl::StrCat(::testing::TempDir(), "/policies-", getpid(), "-",
+                                        absl::ToUnixNanos(absl::Now()), ".json");
   std::ofstream(path) << R"({"policies": [
     {"name": "complaint.containment", "deadlines": [{"name": "containment", "duration": "60s",
       "warn_at_percent": 90, "roles": ["quality"]}]},
@@ -62,7 +62,8 @@ std::vector<std::string> NotificationFlags(const std::string& policies) {
 
 template <typename Service>
 std::unique_ptr<typename Service::Stub> StubOf(const ServiceProcess& p) {
-  return Service::NewStub(grpc::CreateChannel(p.grpc_address(), grpc::InsecureChannelCredentials()));
+  return Service::NewStub(
+      grpc::CreateChannel(p.grpc_address(), grpc::InsecureChannelCredentials()));
 }
 
 bool Eventually(const std::function<bool()>& condition, absl::Duration timeout) {
@@ -224,13 +225,14 @@ TEST(NotificationsEndToEnd, ComplaintTimersWarnBreachAndDeliver) {
   EXPECT_TRUE(other_plant.events().empty()) << "a board sees only its own plant";
 
   // The same three reach the webhook, signed.
-  ASSERT_TRUE(hook.WaitFor([](const auto& requests) { return requests.size() >= 3; },
-                           absl::Seconds(10)));
+  ASSERT_TRUE(
+      hook.WaitFor([](const auto& requests) { return requests.size() >= 3; }, absl::Seconds(10)));
   std::set<std::string> delivered_kinds;
   for (const HttpRequest& r : hook.Requests()) {
     EXPECT_EQ(r.method, "POST");
     const std::string expected = absl::StrCat(
-        "sha256=", HmacSha256Hex(kSecret, absl::StrCat(r.headers.at("x-qms-timestamp"), ".", r.body)));
+        "sha256=",
+        HmacSha256Hex(kSecret, absl::StrCat(r.headers.at("x-qms-timestamp"), ".", r.body)));
     EXPECT_EQ(r.headers.at("x-qms-signature"), expected);
     const auto body = nlohmann::json::parse(r.body);
     EXPECT_EQ(body.at("subject"), complaint.name());
@@ -245,8 +247,8 @@ TEST(NotificationsEndToEnd, ComplaintTimersWarnBreachAndDeliver) {
   EXPECT_EQ(MetricSample(*metrics, "qms_timer_breaches_total",
                          {"policy=\"complaint.corrective_action\"", "plant=\"SZ1\""}),
             1);
-  EXPECT_EQ(MetricSample(*metrics, "qms_timer_breaches_total", {"policy=\"complaint.containment\""}),
-            -1);
+  EXPECT_EQ(
+      MetricSample(*metrics, "qms_timer_breaches_total", {"policy=\"complaint.containment\""}), -1);
   EXPECT_EQ(MetricSample(*metrics, "qms_timer_response_seconds_count",
                          {"policy=\"complaint.containment\""}),
             1);

@@ -57,8 +57,8 @@ TEST(PolicyTest, PlansWarningBreachAndEscalationsPerDeadline) {
 TEST(PolicyTest, ImmediateEscalationHasNoWarning) {
   Policies p = *ParsePolicies(BuiltinPoliciesJson());
   const absl::Time start = absl::FromUnixSeconds(1'800'000'000);
-  auto stages = PlanStages(p.at("complaint.serious"), DefaultCalendar("X1", "UTC"), start,
-                           std::nullopt);
+  auto stages =
+      PlanStages(p.at("complaint.serious"), DefaultCalendar("X1", "UTC"), start, std::nullopt);
   ASSERT_TRUE(stages.ok());
   ASSERT_EQ(stages->size(), 1u);
   EXPECT_EQ((*stages)[0].due, start);
@@ -70,9 +70,10 @@ TEST(PolicyTest, RejectsBrokenFilesNamingTheEntry) {
     EXPECT_FALSE(p.ok()) << json;
     return std::string(p.status().message());
   };
-  EXPECT_NE(error(R"({"policies": [{"name": "a", "deadlines": [{"name": "x", "duration": "3 weeks"}]}]})")
-                .find("policy \"a\""),
-            std::string::npos);
+  EXPECT_NE(
+      error(R"({"policies": [{"name": "a", "deadlines": [{"name": "x", "duration": "3 weeks"}]}]})")
+          .find("policy \"a\""),
+      std::string::npos);
   error(R"({"policies": [{"name": "a", "deadlines": []}]})");
   error(R"({"policies": [{"name": "a", "deadlines": [{"name": "x", "duration": "1h",
            "warn_at_percent": 120}]}]})");

@@ -105,8 +105,8 @@ void HttpListener::Serve() {
         absl::MutexLock lock(&mu_);
         requests_.push_back(std::move(request));
       }
-      const std::string response =
-          absl::StrCat("HTTP/1.1 ", status_.load(), " X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+      const std::string response = absl::StrCat(
+          "HTTP/1.1 ", status_.load(), " X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
       (void)!write(conn, response.data(), response.size());
     }
     close(conn);
