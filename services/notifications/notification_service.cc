@@ -297,7 +297,7 @@ grpc::Status TimerServiceImpl::DisarmTimer(grpc::ServerContext*,
   CheckText(v, "deadline", request->deadline(), kMaxNameLength, false);
   CheckText(v, "request_id", request->request_id(), kMaxRequestIdLength, false);
   if (!v.empty()) return ToGrpcStatus(v.ToStatus());
-  auto disarmed = store_.Disarm(*key, request->deadline(), request->request_id());
+  auto disarmed = store_.Disarm(*key, request->deadline());
   if (!disarmed.ok()) return ToGrpcStatus(disarmed.status());
   for (const auto& [deadline, time] : disarmed->responses) {
     metrics_.Responded(key->policy, deadline, time);

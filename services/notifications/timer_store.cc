@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -435,8 +436,7 @@ absl::StatusOr<ArmResult> TimerStore::Arm(const ArmInput& input) {
   return out;
 }
 
-absl::StatusOr<DisarmResult> TimerStore::Disarm(const TimerKey& key, const std::string& deadline,
-                                                const std::string& request_id) {
+absl::StatusOr<DisarmResult> TimerStore::Disarm(const TimerKey& key, const std::string& deadline) {
   auto policy = policies_.find(key.policy);
   if (policy == policies_.end()) {
     return absl::InvalidArgumentError(absl::StrCat("unknown policy ", key.policy));
@@ -474,7 +474,6 @@ absl::StatusOr<DisarmResult> TimerStore::Disarm(const TimerKey& key, const std::
       }
       WriteTimer(conn, t);
     }
-    (void)request_id;
     ReadStages(conn, t, now);
     out.timer = std::move(t);
     return absl::OkStatus();
@@ -483,24 +482,21 @@ absl::StatusOr<DisarmResult> TimerStore::Disarm(const TimerKey& key, const std::
   return out;
 }
 
-absl::StatusOr<Timer> TimerStore::Pause(const TimerKey& key) {
+namespace {
+
+// Pause and resume: lock an armed or paused timer of `key`, let `change` move it, return it.
+absl::StatusOr<Timer> ChangeOpenTimer(
+    db::ConnectionPool& pool, const TimerKey& key,
+    absl::FunctionRef<void(db::Connection&, Timer&, absl::Time)> change) {
   Timer out;
-  absl::Status st = db::RunInTransaction(pool_, [&](db::Connection& conn) -> absl::Status {
+  absl::Status st = db::RunInTransaction(pool, [&](db::Connection& conn) -> absl::Status {
     std::optional<Timer> t = FindTimer(conn, key, true);
     if (!t || !SamePlant(*t, key) || t->state == TimerState::kNotArmed) return NotFound(key);
-    const absl::Time now = DbNow(conn);
     if (t->state == TimerState::kDisarmed) {
       return absl::FailedPreconditionError("the timer is disarmed");
     }
-    if (t->state == TimerState::kArmed) {
-      sql::PreparedStatement& ps =
-          conn.Prepare("UPDATE timer_stages SET state = 4 WHERE timer_id = ? AND state = 1");
-      ps.setInt64(1, t->id);
-      ps.executeUpdate();
-      t->state = TimerState::kPaused;
-      t->pause_time = now;
-      WriteTimer(conn, *t);
-    }
+    const absl::Time now = DbNow(conn);
+    change(conn, *t, now);
     ReadStages(conn, *t, now);
     out = *std::move(t);
     return absl::OkStatus();
@@ -509,34 +505,36 @@ absl::StatusOr<Timer> TimerStore::Pause(const TimerKey& key) {
   return out;
 }
 
-absl::StatusOr<Timer> TimerStore::Resume(const TimerKey& key) {
-  Timer out;
-  absl::Status st = db::RunInTransaction(pool_, [&](db::Connection& conn) -> absl::Status {
-    std::optional<Timer> t = FindTimer(conn, key, true);
-    if (!t || !SamePlant(*t, key) || t->state == TimerState::kNotArmed) return NotFound(key);
-    const absl::Time now = DbNow(conn);
-    if (t->state == TimerState::kDisarmed) {
-      return absl::FailedPreconditionError("the timer is disarmed");
-    }
-    if (t->state == TimerState::kPaused) {
-      const absl::Duration held = now - t->pause_time.value_or(now);
-      sql::PreparedStatement& ps = conn.Prepare(
-          "UPDATE timer_stages SET state = 1, due_time = due_time + INTERVAL ? MICROSECOND "
-          "WHERE timer_id = ? AND state = 4");
-      ps.setInt64(1, absl::ToInt64Microseconds(held));
-      ps.setInt64(2, t->id);
-      ps.executeUpdate();
-      t->state = TimerState::kArmed;
-      t->paused += held;
-      t->pause_time.reset();
-      WriteTimer(conn, *t);
-    }
-    ReadStages(conn, *t, now);
-    out = *std::move(t);
-    return absl::OkStatus();
+}  // namespace
+
+absl::StatusOr<Timer> TimerStore::Pause(const TimerKey& key) {
+  return ChangeOpenTimer(pool_, key, [](db::Connection& conn, Timer& t, absl::Time now) {
+    if (t.state != TimerState::kArmed) return;  // already paused
+    sql::PreparedStatement& ps =
+        conn.Prepare("UPDATE timer_stages SET state = 4 WHERE timer_id = ? AND state = 1");
+    ps.setInt64(1, t.id);
+    ps.executeUpdate();
+    t.state = TimerState::kPaused;
+    t.pause_time = now;
+    WriteTimer(conn, t);
   });
-  if (!st.ok()) return st;
-  return out;
+}
+
+absl::StatusOr<Timer> TimerStore::Resume(const TimerKey& key) {
+  return ChangeOpenTimer(pool_, key, [](db::Connection& conn, Timer& t, absl::Time now) {
+    if (t.state != TimerState::kPaused) return;  // already running
+    const absl::Duration held = now - t.pause_time.value_or(now);
+    sql::PreparedStatement& ps = conn.Prepare(
+        "UPDATE timer_stages SET state = 1, due_time = due_time + INTERVAL ? MICROSECOND "
+        "WHERE timer_id = ? AND state = 4");
+    ps.setInt64(1, absl::ToInt64Microseconds(held));
+    ps.setInt64(2, t.id);
+    ps.executeUpdate();
+    t.state = TimerState::kArmed;
+    t.paused += held;
+    t.pause_time.reset();
+    WriteTimer(conn, t);
+  });
 }
 
 absl::StatusOr<Timer> TimerStore::Get(const TimerKey& key) {

@@ -150,8 +150,8 @@ class TimerStore {
 
   // ---- timers ----
   absl::StatusOr<ArmResult> Arm(const ArmInput& input);
-  absl::StatusOr<DisarmResult> Disarm(const TimerKey& key, const std::string& deadline,
-                                      const std::string& request_id);
+  // Disarming is idempotent by its key (subject, policy, deadline), so no request id is kept.
+  absl::StatusOr<DisarmResult> Disarm(const TimerKey& key, const std::string& deadline);
   absl::StatusOr<Timer> Pause(const TimerKey& key);
   absl::StatusOr<Timer> Resume(const TimerKey& key);
   absl::StatusOr<Timer> Get(const TimerKey& key);

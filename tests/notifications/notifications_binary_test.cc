@@ -50,7 +50,8 @@ std::string PolicyFile() {
       "roles": ["general_manager"]}]},
     {"name": "audit.2485", "deadlines": [{"name": "countermeasure", "duration": "60s"},
       {"name": "analysis", "duration": "120s"}, {"name": "closure", "duration": "300s"}]},
-    {"name": "test.once", "deadlines": [{"name": "due", "duration": "3s", "roles": ["quality"]}]}
+    {"name": "test.once", "deadlines": [{"name": "due", "duration": "3s", "roles": ["quality"]}]},
+    {"name": "test.working", "deadlines": [{"name": "due", "duration": "3 working days"}]}
   ]})";
   return path;
 }
@@ -434,6 +435,116 @@ TEST(NotificationsEndToEnd, BadRequestsNameTheField) {
   EXPECT_NE(s.error_message().find("plant"), std::string::npos);
   EXPECT_NE(s.error_message().find("subject"), std::string::npos);
   EXPECT_EQ(db.Count("SELECT COUNT(*) FROM timers"), 0) << "nothing written";
+}
+
+}  // namespace
+}  // namespace qms::notifications
+
+namespace qms::notifications {
+namespace {
+
+absl::Time DueOf(const v1::Timer& t, v1::StageKind kind) {
+  for (const v1::Stage& s : t.stages()) {
+    if (s.kind() == kind) {
+      return absl::FromUnixSeconds(s.due_time().seconds()) +
+             absl::Nanoseconds(s.due_time().nanos());
+    }
+  }
+  return absl::InfinitePast();
+}
+
+TEST(NotificationsEndToEnd, PausedTimeIsNotCountedAndCalendarChangesMoveDeadlines) {
+  TestDatabase db;
+  ServiceProcess notifications(kNotifications, db, NotificationFlags(PolicyFile()));
+  auto timers = StubOf<v1::TimerService>(notifications);
+  auto calendars = StubOf<v1::CalendarService>(notifications);
+  const auto call = [&](auto method, const auto& request) {
+    grpc::ClientContext context;
+    v1::Timer t;
+    grpc::Status s = ((*timers).*method)(&context, request, &t);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return t;
+  };
+
+  // Pause for a second: the breach moves by that second.
+  v1::ArmTimerRequest arm;
+  arm.set_plant("SZ1");
+  arm.set_subject("plants/SZ1/samples/S-1");
+  arm.set_policy("test.once");
+  const v1::Timer armed = call(&v1::TimerService::Stub::ArmTimer, arm);
+  v1::PauseTimerRequest pause;
+  pause.set_plant("SZ1");
+  pause.set_subject(arm.subject());
+  pause.set_policy(arm.policy());
+  EXPECT_EQ(call(&v1::TimerService::Stub::PauseTimer, pause).state(), v1::PAUSED);
+  absl::SleepFor(absl::Seconds(1));
+  v1::ResumeTimerRequest resume;
+  resume.set_plant("SZ1");
+  resume.set_subject(arm.subject());
+  resume.set_policy(arm.policy());
+  const v1::Timer resumed = call(&v1::TimerService::Stub::ResumeTimer, resume);
+  EXPECT_EQ(resumed.state(), v1::ARMED);
+  const absl::Duration moved = DueOf(resumed, v1::BREACH) - DueOf(armed, v1::BREACH);
+  EXPECT_GE(moved, absl::Seconds(1));
+  EXPECT_LT(moved, absl::Seconds(3));
+
+  // 3 working days from Friday 20 November 2026 18:00 in Shenzhen: due Wednesday 25th. A
+  // plant shutdown declared on the 23rd moves it to Thursday, as ComputeDeadline says.
+  absl::TimeZone shanghai;
+  ASSERT_TRUE(absl::LoadTimeZone("Asia/Shanghai", &shanghai));
+  const absl::Time friday = absl::FromCivil(absl::CivilSecond(2026, 11, 20, 18, 0, 0), shanghai);
+  v1::SetCalendarRequest set;
+  v1::Calendar* calendar = set.mutable_calendar();
+  calendar->set_plant("SZ1");
+  calendar->set_time_zone("Asia/Shanghai");
+  for (int day = 1; day <= 5; ++day) {
+    auto* w = calendar->add_week();
+    w->set_weekday(day);
+    auto* window = w->add_windows();
+    window->set_start("08:00");
+    window->set_end("17:00");
+  }
+  v1::Calendar stored;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(calendars->SetCalendar(&context, set, &stored).ok());
+  }
+  arm.set_subject("plants/SZ1/complaints/SZ1-2026-00042");
+  arm.set_policy("test.working");
+  arm.mutable_start_time()->set_seconds(absl::ToUnixSeconds(friday));
+  const v1::Timer before = call(&v1::TimerService::Stub::ArmTimer, arm);
+  EXPECT_EQ(DueOf(before, v1::BREACH),
+            absl::FromCivil(absl::CivilSecond(2026, 11, 25, 18, 0, 0), shanghai));
+
+  calendar->add_holidays("2026-11-23");
+  set.set_etag("999");
+  {
+    grpc::ClientContext context;
+    EXPECT_EQ(calendars->SetCalendar(&context, set, &stored).error_code(), grpc::ABORTED)
+        << "a stale etag loses";
+  }
+  set.set_etag(stored.etag());
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(calendars->SetCalendar(&context, set, &stored).ok());
+  }
+  v1::GetTimerRequest get;
+  get.set_plant("SZ1");
+  get.set_subject(arm.subject());
+  get.set_policy(arm.policy());
+  const v1::Timer after = call(&v1::TimerService::Stub::GetTimer, get);
+  const absl::Time thursday = absl::FromCivil(absl::CivilSecond(2026, 11, 26, 18, 0, 0), shanghai);
+  EXPECT_EQ(DueOf(after, v1::BREACH), thursday);
+
+  v1::ComputeDeadlineRequest compute;
+  compute.set_plant("SZ1");
+  compute.mutable_start_time()->set_seconds(absl::ToUnixSeconds(friday));
+  compute.mutable_duration()->set_amount(3);
+  compute.mutable_duration()->set_unit(v1::WORKING_DAYS);
+  v1::ComputeDeadlineResponse deadline;
+  grpc::ClientContext context;
+  ASSERT_TRUE(calendars->ComputeDeadline(&context, compute, &deadline).ok());
+  EXPECT_EQ(deadline.deadline().seconds(), absl::ToUnixSeconds(thursday));
 }
 
 }  // namespace
