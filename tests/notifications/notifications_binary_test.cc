@@ -253,7 +253,14 @@ TEST(NotificationsEndToEnd, ComplaintTimersWarnBreachAndDeliver) {
   EXPECT_EQ(MetricSample(*metrics, "qms_timer_response_seconds_count",
                          {"policy=\"complaint.containment\""}),
             1);
-  EXPECT_EQ(MetricSample(*metrics, "qms_deliveries_total", {"result=\"delivered\""}), 3);
+  // The listener sees a request before the sender has recorded its answer: wait for the count.
+  EXPECT_TRUE(Eventually(
+      [&] {
+        auto now = testing::HttpGet(notifications.metrics_address(), "/metrics");
+        return now.ok() &&
+               MetricSample(*now, "qms_deliveries_total", {"result=\"delivered\""}) == 3;
+      },
+      absl::Seconds(5)));
   auto complaint_metrics = testing::HttpGet(complaints.metrics_address(), "/metrics");
   ASSERT_TRUE(complaint_metrics.ok());
   EXPECT_EQ(MetricSample(*complaint_metrics, "qms_outbox_backlog", {}), 0);
@@ -367,6 +374,8 @@ TEST(NotificationsEndToEnd, KillNineWhileStagesAreDueLosesAndRepeatsNothing) {
   replica->Signal(SIGKILL);
   replica->Wait(absl::Seconds(5));
   replica.reset();
+  // Let the server finish (or roll back) whatever the dead connections had sent.
+  absl::SleepFor(absl::Milliseconds(500));
   const int64_t before = db.Count("SELECT COUNT(*) FROM firings");
   ServiceProcess restarted(kNotifications, db, NotificationFlags(policies));
   ASSERT_TRUE(Eventually([&] { return db.Count("SELECT COUNT(*) FROM firings") >= 600; },
