@@ -18,6 +18,7 @@
 #include "qms/notifications/v1/notifications.grpc.pb.h"
 #include "tests/support/http_listener.h"
 #include "tests/support/service_process.h"
+#include "tests/support/smtp_listener.h"
 #include "tests/support/test_database.h"
 
 namespace qms::notifications {
@@ -264,6 +265,60 @@ TEST(NotificationsEndToEnd, ComplaintTimersWarnBreachAndDeliver) {
   auto complaint_metrics = testing::HttpGet(complaints.metrics_address(), "/metrics");
   ASSERT_TRUE(complaint_metrics.ok());
   EXPECT_EQ(MetricSample(*complaint_metrics, "qms_outbox_backlog", {}), 0);
+}
+
+TEST(NotificationsEndToEnd, EmailGoesToTheSubscriptionsOfTheStagesRolesAndPlant) {
+  TestDatabase db;
+  testing::SmtpListener smtp;
+  std::vector<std::string> flags = NotificationFlags(PolicyFile());
+  flags.push_back("--smtp_url=" + smtp.url());
+  flags.push_back("--mail_from=qms@plant.example");
+  ServiceProcess notifications(kNotifications, db, flags);
+  auto timers = StubOf<v1::TimerService>(notifications);
+  auto deliveries = StubOf<v1::DeliveryService>(notifications);
+  const auto subscribe = [&](const std::string& plant, const std::string& role,
+                             const std::string& email) {
+    grpc::ClientContext context;
+    v1::CreateSubscriptionRequest r;
+    r.mutable_subscription()->set_plant(plant);
+    r.mutable_subscription()->add_roles(role);
+    r.mutable_subscription()->set_email(email);
+    v1::Subscription s;
+    ASSERT_TRUE(deliveries->CreateSubscription(&context, r, &s).ok());
+  };
+  subscribe("SZ1", "general_manager", "gm@sz1.example");
+  subscribe("BER", "general_manager", "gm@ber.example");  // another plant
+  subscribe("SZ1", "warehouse", "store@sz1.example");     // a role no stage here names
+  const auto arm = [&](const std::string& subject, const std::string& policy, absl::Time start) {
+    grpc::ClientContext context;
+    v1::ArmTimerRequest r;
+    r.set_plant("SZ1");
+    r.set_subject(subject);
+    r.set_policy(policy);
+    r.mutable_start_time()->set_seconds(absl::ToUnixSeconds(start));
+    v1::Timer t;
+    ASSERT_TRUE(timers->ArmTimer(&context, r, &t).ok());
+  };
+  // Serious escalation (general_manager) fires at once; test.once (quality) fires too but has no
+  // subscriber here.
+  arm("plants/SZ1/complaints/SZ1-2026-00077", "complaint.serious", absl::Now());
+  arm("plants/SZ1/things/x", "test.once", absl::Now() - absl::Seconds(10));
+  ASSERT_TRUE(smtp.WaitForMessages(1, absl::Seconds(10)));
+  ASSERT_TRUE(
+      Eventually([&] { return db.Count("SELECT COUNT(*) FROM firings") == 2; }, absl::Seconds(5)));
+  absl::SleepFor(absl::Milliseconds(500));
+  const std::vector<testing::MailMessage> mail = smtp.Messages();
+  ASSERT_EQ(mail.size(), 1u);
+  EXPECT_EQ(mail[0].from, "<qms@plant.example>");
+  EXPECT_EQ(mail[0].to, std::vector<std::string>{"<gm@sz1.example>"});
+  EXPECT_NE(mail[0].data.find("Subject: [QMS SZ1] breach complaint.serious escalation for "
+                              "plants/SZ1/complaints/SZ1-2026-00077"),
+            std::string::npos)
+      << mail[0].data;
+  EXPECT_NE(mail[0].data.find("X-QMS-Event-Id: "), std::string::npos);
+  const std::string json = mail[0].data.substr(mail[0].data.find("\r\n\r\n") + 4);
+  EXPECT_EQ(nlohmann::json::parse(json).at("subject"), "plants/SZ1/complaints/SZ1-2026-00077");
+  EXPECT_EQ(db.Count("SELECT COUNT(*) FROM deliveries WHERE state = 2"), 1);
 }
 
 TEST(NotificationsEndToEnd, FailingWebhookIsRetriedThenDead) {

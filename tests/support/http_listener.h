@@ -12,6 +12,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "tests/support/loopback_server.h"
 
 namespace qms::testing {
 
@@ -25,7 +26,6 @@ struct HttpRequest {
 class HttpListener {
  public:
   HttpListener();
-  ~HttpListener();
 
   std::string url() const;  // http://127.0.0.1:PORT/hook
   void SetStatus(int status) { status_ = status; }
@@ -35,14 +35,11 @@ class HttpListener {
                absl::Duration timeout);
 
  private:
-  void Serve();
-  int fd_ = -1;
-  int port_ = 0;
+  void Handle(int fd);
   std::atomic<int> status_{200};
-  std::atomic<bool> stopping_{false};
   absl::Mutex mu_;
   std::vector<HttpRequest> requests_ ABSL_GUARDED_BY(mu_);
-  std::thread thread_;
+  LoopbackServer server_;  // last: stops before the members it uses go
 };
 
 }  // namespace qms::testing
