@@ -25,6 +25,7 @@ constexpr size_t kMaxDates = 400;
 constexpr size_t kMaxWindows = 8;
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 500;
+constexpr int kMaxBatch = 1000;
 
 void CheckPlant(FieldViolations& v, const std::string& field, const std::string& plant) {
   if (!IsValidPlantCode(plant)) v.Add(field, "is not a plant code (A-Z, 0-9, '-', '_'; 2-16)");
@@ -155,16 +156,43 @@ void TimerToProto(const Timer& t, v1::Timer* p) {
 }
 
 template <typename Request>
+void CheckKey(FieldViolations& v, const Request& r, const Policies& policies,
+              const std::string& prefix = "") {
+  CheckPlant(v, prefix + "plant", r.plant());
+  CheckText(v, prefix + "subject", r.subject(), kMaxSubjectLength);
+  CheckText(v, prefix + "policy", r.policy(), kMaxNameLength);
+  if (!r.policy().empty() && policies.find(r.policy()) == policies.end()) {
+    v.Add(prefix + "policy", "is not a configured policy (see ListPolicies)");
+  }
+}
+
+template <typename Request>
 absl::StatusOr<TimerKey> KeyFromProto(const Request& r, const Policies& policies) {
   FieldViolations v;
-  CheckPlant(v, "plant", r.plant());
-  CheckText(v, "subject", r.subject(), kMaxSubjectLength);
-  CheckText(v, "policy", r.policy(), kMaxNameLength);
-  if (v.empty() && policies.find(r.policy()) == policies.end()) {
-    v.Add("policy", "is not a configured policy (see ListPolicies)");
-  }
+  CheckKey(v, r, policies);
   if (!v.empty()) return v.ToStatus();
   return TimerKey{r.plant(), r.subject(), r.policy()};
+}
+
+// Adds the violations of `r` (field names after `prefix`) to `v`; the input when there are none.
+ArmInput ArmInputFromProto(FieldViolations& v, const v1::ArmTimerRequest& r,
+                           const Policies& policies, const std::string& prefix) {
+  CheckKey(v, r, policies, prefix);
+  ArmInput input{TimerKey{r.plant(), r.subject(), r.policy()}, std::nullopt, std::nullopt,
+                 r.request_id()};
+  if (r.has_start_time()) {
+    CheckTimestamp(v, prefix + "start_time", r.start_time());
+    input.start = FromProto(r.start_time());
+  }
+  if (r.has_due_time()) {
+    CheckTimestamp(v, prefix + "due_time", r.due_time());
+    input.due = FromProto(r.due_time());
+  }
+  if (input.start && input.due && *input.due < *input.start) {
+    v.Add(prefix + "due_time", "must not be before start_time");
+  }
+  CheckText(v, prefix + "request_id", r.request_id(), kMaxRequestIdLength, false);
+  return input;
 }
 
 void EventToProto(const Event& e, v1::Event* p) {
@@ -264,27 +292,34 @@ grpc::Status CalendarServiceImpl::ComputeDeadline(grpc::ServerContext*,
 
 grpc::Status TimerServiceImpl::ArmTimer(grpc::ServerContext*, const v1::ArmTimerRequest* request,
                                         v1::Timer* response) {
-  auto key = KeyFromProto(*request, store_.policies());
-  if (!key.ok()) return ToGrpcStatus(key.status());
   FieldViolations v;
-  ArmInput input{*key, std::nullopt, std::nullopt, request->request_id()};
-  if (request->has_start_time()) {
-    CheckTimestamp(v, "start_time", request->start_time());
-    input.start = FromProto(request->start_time());
-  }
-  if (request->has_due_time()) {
-    CheckTimestamp(v, "due_time", request->due_time());
-    input.due = FromProto(request->due_time());
-  }
-  if (input.start && input.due && *input.due < *input.start) {
-    v.Add("due_time", "must not be before start_time");
-  }
-  CheckText(v, "request_id", request->request_id(), kMaxRequestIdLength, false);
+  const ArmInput input = ArmInputFromProto(v, *request, store_.policies(), "");
   if (!v.empty()) return ToGrpcStatus(v.ToStatus());
   auto armed = store_.Arm(input);
   if (!armed.ok()) return ToGrpcStatus(armed.status());
   if (auto next = EarliestPending(armed->timer)) engine_.NoteDue(*next);
   TimerToProto(armed->timer, response);
+  return grpc::Status::OK;
+}
+
+grpc::Status TimerServiceImpl::BatchArmTimers(grpc::ServerContext*,
+                                              const v1::BatchArmTimersRequest* request,
+                                              v1::BatchArmTimersResponse* response) {
+  FieldViolations v;
+  if (request->requests_size() == 0 || request->requests_size() > kMaxBatch) {
+    v.Add("requests", absl::StrCat("must hold 1 to ", kMaxBatch, " requests"));
+  }
+  std::vector<ArmInput> inputs;
+  for (int i = 0; i < request->requests_size() && i < kMaxBatch; ++i) {
+    inputs.push_back(ArmInputFromProto(v, request->requests(i), store_.policies(),
+                                       absl::StrCat("requests[", i, "].")));
+  }
+  if (!v.empty()) return ToGrpcStatus(v.ToStatus());
+  auto armed = store_.ArmMany(inputs);
+  if (!armed.ok()) return ToGrpcStatus(armed.status());
+  if (armed->earliest_due) engine_.NoteDue(*armed->earliest_due);
+  response->set_armed(armed->armed);
+  response->set_existing(armed->existing);
   return grpc::Status::OK;
 }
 

@@ -31,6 +31,8 @@ class TimerServiceImpl final : public v1::TimerService::Service {
       : store_(store), engine_(engine), metrics_(metrics) {}
   grpc::Status ArmTimer(grpc::ServerContext*, const v1::ArmTimerRequest* request,
                         v1::Timer* response) override;
+  grpc::Status BatchArmTimers(grpc::ServerContext*, const v1::BatchArmTimersRequest* request,
+                              v1::BatchArmTimersResponse* response) override;
   grpc::Status DisarmTimer(grpc::ServerContext*, const v1::DisarmTimerRequest* request,
                            v1::Timer* response) override;
   grpc::Status PauseTimer(grpc::ServerContext*, const v1::PauseTimerRequest* request,

@@ -7,6 +7,7 @@
 #include <cppconn/statement.h>
 
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -17,6 +18,7 @@
 #include "absl/strings/str_split.h"
 #include "common/db/sql_time.h"
 #include "common/db/transaction.h"
+#include "common/field_violations.h"
 
 namespace qms::notifications {
 namespace {
@@ -208,30 +210,59 @@ void WriteTimer(db::Connection& conn, const Timer& t) {
   ps.executeUpdate();
 }
 
+// Multi-row INSERT of `count` rows in chunks of 100, 50, 25, 12, 6, 3, 1 rows, so that a few
+// prepared statements per shape serve every count. `bind(ps, n, i)` binds row i after index n.
+template <typename Bind>
+void InsertChunked(db::Connection& conn, absl::string_view head, absl::string_view row,
+                   absl::string_view tail, size_t count, Bind bind) {
+  for (size_t done = 0; done < count;) {
+    size_t chunk = 100;
+    while (chunk > count - done) chunk /= 2;
+    std::string sql(head);
+    for (size_t i = 0; i < chunk; ++i) absl::StrAppend(&sql, i ? ", " : "", row);
+    absl::StrAppend(&sql, tail);
+    sql::PreparedStatement& ps = conn.Prepare(sql);
+    int n = 0;
+    for (size_t i = done; i < done + chunk; ++i) bind(ps, n, i);
+    ps.executeUpdate();
+    done += chunk;
+  }
+}
+
+struct StageRow {
+  int64_t timer_id;
+  const PlannedStage* stage;
+  bool cancelled;
+};
+
+void InsertStages(db::Connection& conn, const std::vector<StageRow>& rows) {
+  InsertChunked(conn,
+                "INSERT INTO timer_stages (timer_id, stage_index, deadline, kind, level, roles, "
+                "due_time, state) VALUES ",
+                "(?, ?, ?, ?, ?, ?, ?, ?)", "", rows.size(),
+                [&](sql::PreparedStatement& ps, int& n, size_t i) {
+                  const PlannedStage& s = *rows[i].stage;
+                  ps.setInt64(++n, rows[i].timer_id);
+                  ps.setInt(++n, s.index);
+                  ps.setString(++n, s.deadline);
+                  ps.setInt(++n, static_cast<int>(s.kind));
+                  ps.setInt(++n, s.level);
+                  ps.setString(++n, absl::StrJoin(s.roles, ","));
+                  ps.setString(++n, db::ToSqlDateTime(s.due));
+                  ps.setInt(++n, static_cast<int>(rows[i].cancelled ? StageState::kCancelled
+                                                                    : StageState::kPending));
+                });
+}
+
 void InsertStages(db::Connection& conn, int64_t timer_id, const std::vector<PlannedStage>& stages,
                   const std::vector<std::string>& cancelled_deadlines) {
-  if (stages.empty()) return;
-  std::string sql =
-      "INSERT INTO timer_stages (timer_id, stage_index, deadline, kind, level, roles, due_time, "
-      "state) VALUES ";
-  for (size_t i = 0; i < stages.size(); ++i) {
-    absl::StrAppend(&sql, i ? ", " : "", "(?, ?, ?, ?, ?, ?, ?, ?)");
-  }
-  sql::PreparedStatement& ps = conn.Prepare(sql);
-  int n = 0;
+  std::vector<StageRow> rows;
   for (const PlannedStage& s : stages) {
     const bool cancelled = std::find(cancelled_deadlines.begin(), cancelled_deadlines.end(),
                                      s.deadline) != cancelled_deadlines.end();
-    ps.setInt64(++n, timer_id);
-    ps.setInt(++n, s.index);
-    ps.setString(++n, s.deadline);
-    ps.setInt(++n, static_cast<int>(s.kind));
-    ps.setInt(++n, s.level);
-    ps.setString(++n, absl::StrJoin(s.roles, ","));
-    ps.setString(++n, db::ToSqlDateTime(s.due));
-    ps.setInt(++n, static_cast<int>(cancelled ? StageState::kCancelled : StageState::kPending));
+    rows.push_back({timer_id, &s, cancelled});
   }
-  ps.executeUpdate();
+  InsertStages(conn, rows);
 }
 
 // Cancels the stages not yet fired, of one deadline or (empty) all.
@@ -398,6 +429,45 @@ absl::StatusOr<std::pair<Calendar, int64_t>> TimerStore::SetCalendar(const Calen
 
 // ---- timers ----
 
+absl::StatusOr<ArmResult> TimerStore::ArmOne(db::Connection& conn, const ArmInput& input,
+                                             const Policy& policy, absl::Time now,
+                                             CalendarCache& calendars) {
+  ArmResult out;
+  Timer t = LockOrCreate(conn, input.key);
+  if (!SamePlant(t, input.key)) {
+    return absl::AlreadyExistsError(
+        absl::StrCat(input.key.subject, " already has a timer of another plant"));
+  }
+  out.armed_now = t.state == TimerState::kNotArmed;
+  if (out.armed_now) {
+    t.start_time = input.start.value_or(now);
+    t.explicit_due = input.due;
+    absl::StatusOr<std::vector<PlannedStage>> plan =
+        PlanStages(policy, CalendarOf(conn, t.key.plant, calendars), *t.start_time, t.explicit_due);
+    if (!plan.ok()) return plan.status();
+    t.state = TimerState::kArmed;
+    t.arm_time = now;
+    WriteTimer(conn, t);
+    sql::PreparedStatement& rid = conn.Prepare("UPDATE timers SET request_id = ? WHERE id = ?");
+    rid.setString(1, input.request_id);
+    rid.setInt64(2, t.id);
+    rid.executeUpdate();
+    InsertStages(conn, t.id, *plan, t.disarmed_deadlines);
+  }
+  ReadStages(conn, t, now);
+  out.timer = std::move(t);
+  return out;
+}
+
+const Calendar& TimerStore::CalendarOf(db::Connection& conn, const std::string& plant,
+                                       CalendarCache& calendars) {
+  auto it = calendars.find(plant);
+  if (it == calendars.end()) {
+    it = calendars.emplace(plant, LoadCalendar(conn, plant, default_time_zone_, false).first).first;
+  }
+  return it->second;
+}
+
 absl::StatusOr<ArmResult> TimerStore::Arm(const ArmInput& input) {
   auto policy = policies_.find(input.key.policy);
   if (policy == policies_.end()) {
@@ -405,31 +475,92 @@ absl::StatusOr<ArmResult> TimerStore::Arm(const ArmInput& input) {
   }
   ArmResult out;
   absl::Status st = db::RunInTransaction(pool_, [&](db::Connection& conn) -> absl::Status {
-    Timer t = LockOrCreate(conn, input.key);
-    if (!SamePlant(t, input.key)) {
-      return absl::AlreadyExistsError(
-          absl::StrCat(input.key.subject, " already has a timer of another plant"));
+    CalendarCache calendars;
+    absl::StatusOr<ArmResult> armed = ArmOne(conn, input, policy->second, DbNow(conn), calendars);
+    if (!armed.ok()) return armed.status();
+    out = *std::move(armed);
+    return absl::OkStatus();
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+absl::StatusOr<ArmBatchResult> TimerStore::ArmMany(const std::vector<ArmInput>& inputs) {
+  std::vector<const Policy*> policy_of;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    auto policy = policies_.find(inputs[i].key.policy);
+    if (policy == policies_.end()) {
+      return InvalidField(absl::StrCat("requests[", i, "].policy"), "is not a configured policy");
     }
+    policy_of.push_back(&policy->second);
+  }
+  static thread_local std::mt19937_64 random{std::random_device{}()};
+  ArmBatchResult out;
+  absl::Status st = db::RunInTransaction(pool_, [&](db::Connection& conn) -> absl::Status {
+    out = ArmBatchResult{};
     const absl::Time now = DbNow(conn);
-    out.armed_now = t.state == TimerState::kNotArmed;
-    if (out.armed_now) {
-      const Calendar calendar = LoadCalendar(conn, t.key.plant, default_time_zone_, false).first;
-      t.start_time = input.start.value_or(now);
-      t.explicit_due = input.due;
+    CalendarCache calendars;
+    // The first request of each subject+policy; repeats inside the batch are "existing".
+    std::map<std::pair<std::string, std::string>, size_t> first;
+    std::vector<size_t> order;
+    std::vector<std::vector<PlannedStage>> plans(inputs.size());
+    for (size_t i = 0; i < inputs.size(); ++i) {
+      if (!first.emplace(std::make_pair(inputs[i].key.subject, inputs[i].key.policy), i).second) {
+        ++out.existing;
+        continue;
+      }
       absl::StatusOr<std::vector<PlannedStage>> plan =
-          PlanStages(policy->second, calendar, *t.start_time, t.explicit_due);
+          PlanStages(*policy_of[i], CalendarOf(conn, inputs[i].key.plant, calendars),
+                     inputs[i].start.value_or(now), inputs[i].due);
       if (!plan.ok()) return plan.status();
-      t.state = TimerState::kArmed;
-      t.arm_time = now;
-      WriteTimer(conn, t);
-      sql::PreparedStatement& rid = conn.Prepare("UPDATE timers SET request_id = ? WHERE id = ?");
-      rid.setString(1, input.request_id);
-      rid.setInt64(2, t.id);
-      rid.executeUpdate();
-      InsertStages(conn, t.id, *plan, t.disarmed_deadlines);
+      plans[i] = *std::move(plan);
+      order.push_back(i);
     }
-    ReadStages(conn, t, now);
-    out.timer = std::move(t);
+    // One multi-row insert; rows that already exist are left as they are.
+    const int64_t batch = static_cast<int64_t>(random() >> 1);
+    const std::string arm_time = db::ToSqlDateTime(now);
+    InsertChunked(conn,
+                  "INSERT INTO timers (plant, subject, policy, state, start_time, explicit_due, "
+                  "arm_time, request_id, arm_batch) VALUES ",
+                  "(?, ?, ?, 1, ?, ?, ?, ?, ?)", " ON DUPLICATE KEY UPDATE id = id", order.size(),
+                  [&](sql::PreparedStatement& ps, int& n, size_t k) {
+                    const ArmInput& in = inputs[order[k]];
+                    ps.setString(++n, in.key.plant);
+                    ps.setString(++n, in.key.subject);
+                    ps.setString(++n, in.key.policy);
+                    ps.setString(++n, db::ToSqlDateTime(in.start.value_or(now)));
+                    SetOptionalTime(ps, ++n, in.due);
+                    ps.setString(++n, arm_time);
+                    ps.setString(++n, in.request_id);
+                    ps.setInt64(++n, batch);
+                  });
+    sql::PreparedStatement& ours =
+        conn.Prepare("SELECT id, subject, policy FROM timers WHERE arm_batch = ?");
+    ours.setInt64(1, batch);
+    std::vector<StageRow> stages;
+    std::vector<bool> inserted(inputs.size(), false);
+    {
+      ResultSet rs(ours.executeQuery());
+      while (rs->next()) {
+        const size_t i = first.at({std::string(rs->getString(2)), std::string(rs->getString(3))});
+        inserted[i] = true;
+        for (const PlannedStage& s : plans[i]) stages.push_back({rs->getInt64(1), &s, false});
+      }
+    }
+    InsertStages(conn, stages);
+    for (const StageRow& r : stages) {
+      if (!out.earliest_due || r.stage->due < *out.earliest_due) out.earliest_due = r.stage->due;
+    }
+    // What existed: an idempotent repeat, or a tombstone that the arm completes.
+    for (size_t i : order) {
+      if (inserted[i]) {
+        ++out.armed;
+        continue;
+      }
+      absl::StatusOr<ArmResult> one = ArmOne(conn, inputs[i], *policy_of[i], now, calendars);
+      if (!one.ok()) return one.status();
+      ++(one->armed_now ? out.armed : out.existing);
+    }
     return absl::OkStatus();
   });
   if (!st.ok()) return st;

@@ -5,6 +5,7 @@
 #define QMS_SERVICES_NOTIFICATIONS_TIMER_STORE_H_
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -62,6 +63,12 @@ struct ArmInput {
 struct ArmResult {
   Timer timer;
   bool armed_now = false;  // false: it existed already (idempotent repeat or tombstone)
+};
+
+struct ArmBatchResult {
+  int armed = 0;
+  int existing = 0;
+  std::optional<absl::Time> earliest_due;  // of the stages armed now
 };
 
 struct DisarmResult {
@@ -150,6 +157,9 @@ class TimerStore {
 
   // ---- timers ----
   absl::StatusOr<ArmResult> Arm(const ArmInput& input);
+  // Arms many in one transaction: one multi-row insert for the new timers and one for their
+  // stages; what already existed goes through Arm's path. INVALID_ARGUMENT names requests[i].
+  absl::StatusOr<ArmBatchResult> ArmMany(const std::vector<ArmInput>& inputs);
   // Disarming is idempotent by its key (subject, policy, deadline), so no request id is kept.
   absl::StatusOr<DisarmResult> Disarm(const TimerKey& key, const std::string& deadline);
   absl::StatusOr<Timer> Pause(const TimerKey& key);
@@ -182,6 +192,12 @@ class TimerStore {
   const Policies& policies() const { return policies_; }
 
  private:
+  using CalendarCache = std::map<std::string, Calendar, std::less<>>;
+  const Calendar& CalendarOf(db::Connection& conn, const std::string& plant,
+                             CalendarCache& calendars);
+  absl::StatusOr<ArmResult> ArmOne(db::Connection& conn, const ArmInput& input,
+                                   const Policy& policy, absl::Time now, CalendarCache& calendars);
+
   db::ConnectionPool& pool_;
   const Policies& policies_;
   const std::string default_time_zone_;

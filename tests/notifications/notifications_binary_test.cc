@@ -613,3 +613,69 @@ TEST(NotificationsEndToEnd, PausedTimeIsNotCountedAndCalendarChangesMoveDeadline
 
 }  // namespace
 }  // namespace qms::notifications
+
+namespace qms::notifications {
+namespace {
+
+TEST(NotificationsEndToEnd, BatchArmIsIdempotentAndAllOrNothing) {
+  TestDatabase db;
+  ServiceProcess notifications(kNotifications, db, NotificationFlags(PolicyFile()));
+  auto timers = StubOf<v1::TimerService>(notifications);
+  const auto request = [](const std::string& subject) {
+    v1::ArmTimerRequest r;
+    r.set_plant("SZ1");
+    r.set_subject(subject);
+    r.set_policy("complaint.containment");
+    return r;
+  };
+  {  // one armed before, one disarmed before it was ever armed (a tombstone)
+    grpc::ClientContext c1;
+    v1::Timer t;
+    ASSERT_TRUE(timers->ArmTimer(&c1, request("plants/SZ1/x/armed"), &t).ok());
+    grpc::ClientContext c2;
+    v1::DisarmTimerRequest d;
+    d.set_plant("SZ1");
+    d.set_subject("plants/SZ1/x/tombstone");
+    d.set_policy("complaint.containment");
+    ASSERT_TRUE(timers->DisarmTimer(&c2, d, &t).ok());
+  }
+  v1::BatchArmTimersRequest batch;
+  for (int i = 0; i < 250; ++i) *batch.add_requests() = request(absl::StrCat("plants/SZ1/x/", i));
+  *batch.add_requests() = request("plants/SZ1/x/armed");
+  *batch.add_requests() = request("plants/SZ1/x/tombstone");
+  *batch.add_requests() = request("plants/SZ1/x/7");  // twice in one batch
+  v1::BatchArmTimersResponse response;
+  {
+    grpc::ClientContext context;
+    grpc::Status s = timers->BatchArmTimers(&context, batch, &response);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  EXPECT_EQ(response.armed(), 250);
+  EXPECT_EQ(response.existing(), 3);
+  EXPECT_EQ(db.Count("SELECT COUNT(*) FROM timers WHERE state = 1"), 251);
+  // 250 new timers with warning + breach each, plus the one armed singly.
+  EXPECT_EQ(db.Count("SELECT COUNT(*) FROM timer_stages WHERE state = 1"), 251 * 2);
+  EXPECT_EQ(db.Count("SELECT COUNT(*) FROM timers WHERE subject = 'plants/SZ1/x/tombstone' "
+                     "AND state = 3"),
+            1)
+      << "a disarm that came first wins";
+  {  // again: nothing new
+    grpc::ClientContext context;
+    ASSERT_TRUE(timers->BatchArmTimers(&context, batch, &response).ok());
+    EXPECT_EQ(response.armed(), 0);
+    EXPECT_EQ(response.existing(), 253);
+  }
+  // One bad request fails the whole batch, naming it; nothing is written.
+  v1::BatchArmTimersRequest bad;
+  *bad.add_requests() = request("plants/SZ1/y/1");
+  *bad.add_requests() = request("plants/SZ1/y/2");
+  bad.mutable_requests(1)->set_policy("no.such");
+  grpc::ClientContext context;
+  grpc::Status s = timers->BatchArmTimers(&context, bad, &response);
+  EXPECT_EQ(s.error_code(), grpc::INVALID_ARGUMENT);
+  EXPECT_NE(s.error_message().find("requests[1].policy"), std::string::npos) << s.error_message();
+  EXPECT_EQ(db.Count("SELECT COUNT(*) FROM timers WHERE subject LIKE 'plants/SZ1/y/%'"), 0);
+}
+
+}  // namespace
+}  // namespace qms::notifications
