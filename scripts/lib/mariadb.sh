@@ -1,7 +1,7 @@
 # Private MariaDB servers without systemd: the one place that knows how to start and stop them.
 # Used by scripts/qms (the local stack, the test run) and by tests that restart a server.
 #
-#   mariadb.sh start DIR PORT   initialise DIR/data if needed, start on 127.0.0.1:PORT, wait until ready
+#   mariadb.sh start DIR PORT [ARG...]   initialise DIR/data if needed, start on 127.0.0.1:PORT, wait until ready
 #   mariadb.sh stop DIR         clean shutdown of the server whose pid is in DIR/mysqld.pid
 #   mariadb.sh sql DIR          a client on the server's socket as root (reads SQL from stdin)
 #   mariadb.sh free-port        prints a TCP port nobody listens on
@@ -9,6 +9,7 @@ set -euo pipefail
 
 mariadb_start() {
   local dir=$1 port=$2
+  shift 2  # the rest: extra mariadbd options (later ones win)
   # A tmpdir of its own: servers bootstrapped side by side in one shared /tmp collide on
   # temporary table names.
   mkdir -p "$dir/tmp"
@@ -22,7 +23,7 @@ mariadb_start() {
     --pid-file="$dir/mysqld.pid" --port="$port" --bind-address=127.0.0.1 --user="$(id -un)" \
     --tmpdir="$dir/tmp" \
     --log-error="$dir/error.log" --skip-name-resolve --innodb-buffer-pool-size=256M \
-    --max-connections=500 </dev/null >/dev/null 2>&1 &
+    --max-connections=500 "$@" </dev/null >/dev/null 2>&1 &
   local i
   for i in $(seq 1 300); do
     if mariadb-admin --no-defaults --socket="$dir/mysqld.sock" -uroot ping >/dev/null 2>&1; then
