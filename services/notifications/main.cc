@@ -20,6 +20,8 @@ ABSL_FLAG(absl::Duration, delivery_first_backoff, absl::Seconds(2),
           "Wait before the second attempt of a failed delivery; doubles each attempt");
 ABSL_FLAG(absl::Duration, delivery_max_backoff, absl::Minutes(30), "Longest wait between attempts");
 ABSL_FLAG(int32_t, delivery_max_attempts, 8, "Attempts before a delivery is marked dead");
+ABSL_FLAG(absl::Duration, open_timers_refresh, absl::Seconds(5),
+          "How often qms_timers_open is recounted from the database");
 ABSL_FLAG(absl::Duration, delivery_timeout, absl::Seconds(5), "Timeout of one delivery attempt");
 
 int main(int argc, char** argv) {
@@ -79,7 +81,7 @@ int main(int argc, char** argv) {
                                            deliverer.Wake();
                                            bus.Publish();
                                          });
-  qms::PeriodicTask open_timers("open-timers", absl::Seconds(5), [&] {
+  qms::PeriodicTask open_timers("open-timers", absl::GetFlag(FLAGS_open_timers_refresh), [&] {
     if (auto counts = store.CountOpen(); counts.ok()) metrics.SetOpen(*counts);
   });
 

@@ -2,12 +2,12 @@
 // share fall due at one instant, then a trickle that does not saturate it, and compares the
 // figures with sysbench oltp_insert on the same MariaDB in the same run. Run by
 // `scripts/qms bench`, which starts MariaDB and the service.
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
 #include <atomic>
-#include <cppconn/prepared_statement.h>
-#include <cppconn/resultset.h>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -60,7 +60,8 @@ Percentiles Of(std::vector<double> v) {
 // Arms `count` timers of `policy` in batches from several clients; `fill(r, i)` sets times.
 double Arm(const std::string& policy, int count, const std::string& tag,
            const std::function<void(v1::ArmTimerRequest&, int)>& fill) {
-  auto channel = grpc::CreateChannel(absl::GetFlag(FLAGS_target), grpc::InsecureChannelCredentials());
+  auto channel =
+      grpc::CreateChannel(absl::GetFlag(FLAGS_target), grpc::InsecureChannelCredentials());
   auto stub = v1::TimerService::NewStub(channel);
   std::atomic<int> next{0};
   std::atomic<bool> failed{false};
@@ -194,10 +195,11 @@ int main(int argc, char** argv) {
     r.mutable_start_time()->set_seconds(absl::ToUnixSeconds(due_start));
   });
   const double arm_rate = total / absl::ToDoubleSeconds(absl::Now() - arm_start);
-  const absl::Time due_at = absl::FromUnixSeconds(absl::ToUnixSeconds(due_start)) + absl::Seconds(60);
-  std::cerr << absl::StrFormat("armed %d timers at %.0f/s (far %.0f/s, due %.0f/s); %d due in %.1f s\n",
-                               total, arm_rate, far_rate, due_rate, due,
-                               absl::ToDoubleSeconds(due_at - absl::Now()));
+  const absl::Time due_at =
+      absl::FromUnixSeconds(absl::ToUnixSeconds(due_start)) + absl::Seconds(60);
+  std::cerr << absl::StrFormat(
+      "armed %d timers at %.0f/s (far %.0f/s, due %.0f/s); %d due in %.1f s\n", total, arm_rate,
+      far_rate, due_rate, due, absl::ToDoubleSeconds(due_at - absl::Now()));
   if (!WaitFired(pool, "bench.due", due, absl::Seconds(60) + (due_at - absl::Now()))) {
     std::cerr << "the due timers did not all fire within a minute\n";
     return 1;
