@@ -10,6 +10,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "spdlog/spdlog.h"
 
@@ -26,6 +27,19 @@ ABSL_FLAG(std::string, tls_client_ca_file, "",
 ABSL_FLAG(bool, plaintext, false, "Serve without TLS (local development only)");
 ABSL_FLAG(int32_t, max_request_bytes, 4 << 20, "Largest request message accepted");
 
+ABSL_FLAG(std::string, jwt_hs256_secret_file, "",
+          "File holding the HS256 secret bearer tokens are signed with (32 bytes or more)");
+ABSL_FLAG(std::string, jwt_public_key_files, "",
+          "Comma-separated PEM public keys (RSA or EC P-256) for RS256/ES256 bearer tokens");
+ABSL_FLAG(std::string, jwt_issuer, "qms", "Required \"iss\" of bearer tokens (empty: any)");
+ABSL_FLAG(std::string, jwt_audience, "qms-suite", "Required \"aud\" of bearer tokens (empty: any)");
+ABSL_FLAG(absl::Duration, jwt_leeway, absl::Seconds(60), "Clock skew allowed on exp and nbf");
+ABSL_FLAG(std::string, service_token_file, "",
+          "File holding this service's own bearer token for calls to other services (re-read on "
+          "every call, so a rotated Secret takes effect)");
+ABSL_FLAG(std::string, peer_ca_file, "",
+          "CA certificate (PEM) that other services' TLS certificates are checked against; "
+          "empty: calls to other services are plaintext");
 ABSL_FLAG(std::string, db_host, "127.0.0.1", "MariaDB/MySQL host");
 ABSL_FLAG(int32_t, db_port, 3306, "MariaDB/MySQL port");
 ABSL_FLAG(std::string, db_name, "", "The service's own database");
@@ -52,7 +66,7 @@ void ParseFlags(int argc, char** argv, const std::string& usage) {
   absl::ParseCommandLine(argc, argv);
 }
 
-server::ServerOptions ServerOptionsFromFlags() {
+absl::StatusOr<server::ServerOptions> ServerOptionsFromFlags() {
   server::ServerOptions o;
   o.listen = absl::GetFlag(FLAGS_listen);
   o.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
@@ -63,7 +77,25 @@ server::ServerOptions ServerOptionsFromFlags() {
   o.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca_file);
   o.plaintext = absl::GetFlag(FLAGS_plaintext);
   o.max_request_bytes = absl::GetFlag(FLAGS_max_request_bytes);
+  if (const std::string file = absl::GetFlag(FLAGS_jwt_hs256_secret_file); !file.empty()) {
+    absl::StatusOr<std::string> secret = ReadFile(file);
+    if (!secret.ok()) return secret.status();
+    o.auth.hs256_secret = std::string(absl::StripTrailingAsciiWhitespace(*secret));
+  }
+  for (absl::string_view file :
+       absl::StrSplit(absl::GetFlag(FLAGS_jwt_public_key_files), ',', absl::SkipEmpty())) {
+    absl::StatusOr<std::string> pem = ReadFile(std::string(file));
+    if (!pem.ok()) return pem.status();
+    o.auth.public_keys.push_back(*pem);
+  }
+  o.auth.issuer = absl::GetFlag(FLAGS_jwt_issuer);
+  o.auth.audience = absl::GetFlag(FLAGS_jwt_audience);
+  o.auth.leeway = absl::GetFlag(FLAGS_jwt_leeway);
   return o;
+}
+
+PeerOptions PeerOptionsFromFlags() {
+  return {absl::GetFlag(FLAGS_peer_ca_file), absl::GetFlag(FLAGS_service_token_file)};
 }
 
 absl::StatusOr<db::DatabaseOptions> DatabaseOptionsFromFlags() {

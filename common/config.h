@@ -18,7 +18,15 @@ namespace qms::config {
 // Applies environment fallbacks, then parses argv (which wins). Exits with usage on bad flags.
 void ParseFlags(int argc, char** argv, const std::string& usage);
 
-server::ServerOptions ServerOptionsFromFlags();
+// Reads the token key files named by the --jwt_* flags.
+absl::StatusOr<server::ServerOptions> ServerOptionsFromFlags();
+
+// How this service calls the others: TLS roots and its own bearer token.
+struct PeerOptions {
+  std::string ca_file;     // empty: plaintext
+  std::string token_file;  // empty: no token (the callee will refuse)
+};
+PeerOptions PeerOptionsFromFlags();
 // Reads --db_password_file when given (the file's content, trailing newline removed).
 absl::StatusOr<db::DatabaseOptions> DatabaseOptionsFromFlags();
 // --migrate: apply migrations and exit; --migrate_on_start: apply them before serving.

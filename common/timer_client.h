@@ -12,8 +12,10 @@
 namespace qms::outbox {
 
 struct TimerClientOptions {
-  std::string target;   // host:port of the notification service
-  std::string service;  // the sending service, part of request ids ("complaints")
+  std::string target;      // host:port of the notification service
+  std::string service;     // the sending service, part of request ids ("complaints")
+  std::string ca_file;     // TLS roots for the notification service; empty: plaintext
+  std::string token_file;  // this service's bearer token, re-read on every call
   absl::Duration deadline = absl::Seconds(5);
 };
 

@@ -10,8 +10,8 @@
 
 #include <algorithm>
 #include <memory>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -32,8 +32,8 @@ absl::Status Unauthenticated(absl::string_view why) {
 }
 
 Pkey ReadKey(const std::string& pem, bool is_private) {
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())),
-                                                &BIO_free);
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+      BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
   if (!bio) return nullptr;
   return Pkey(is_private ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)
                          : PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
@@ -149,7 +149,8 @@ absl::StatusOr<Claims> Verifier::Verify(absl::string_view token, absl::Time now)
     valid = expected.size() == signature.size() &&
             CRYPTO_memcmp(expected.data(), signature.data(), expected.size()) == 0;
   } else if (alg == "RS256") {
-    for (const Pkey& key : keys_->rsa) valid = valid || VerifyWith(key.get(), signed_part, signature);
+    for (const Pkey& key : keys_->rsa)
+      valid = valid || VerifyWith(key.get(), signed_part, signature);
   } else if (alg == "ES256") {
     const std::string der = RawToDer(signature);
     for (const Pkey& key : keys_->ec) {
@@ -174,8 +175,8 @@ absl::StatusOr<Claims> Verifier::Verify(absl::string_view token, absl::Time now)
     return Unauthenticated("wrong issuer");
   }
   if (!options_.audience.empty()) {
-    const std::vector<std::string> aud = payload.contains("aud") ? StringsOf(payload.at("aud"))
-                                                                 : std::vector<std::string>{};
+    const std::vector<std::string> aud =
+        payload.contains("aud") ? StringsOf(payload.at("aud")) : std::vector<std::string>{};
     if (std::find(aud.begin(), aud.end(), options_.audience) == aud.end()) {
       return Unauthenticated("wrong audience");
     }
@@ -200,7 +201,8 @@ absl::StatusOr<std::string> Sign(const TokenSpec& spec, const SigningKey& key) {
                   {"exp", absl::ToUnixSeconds(spec.claims.expires)}};
   if (!spec.issuer.empty()) payload["iss"] = spec.issuer;
   if (!spec.audience.empty()) payload["aud"] = spec.audience;
-  if (spec.not_before != absl::InfinitePast()) payload["nbf"] = absl::ToUnixSeconds(spec.not_before);
+  if (spec.not_before != absl::InfinitePast())
+    payload["nbf"] = absl::ToUnixSeconds(spec.not_before);
   const json header = {{"alg", alg}, {"typ", "JWT"}};
   const std::string signed_part = absl::StrCat(absl::WebSafeBase64Escape(header.dump()), ".",
                                                absl::WebSafeBase64Escape(payload.dump()));

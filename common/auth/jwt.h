@@ -26,10 +26,10 @@ struct Claims {
 };
 
 struct VerifierOptions {
-  std::string hs256_secret;              // empty: HS256 tokens are refused
-  std::vector<std::string> public_keys;  // PEM (RSA or EC P-256) for RS256 / ES256
-  std::string issuer;                    // required "iss" when set
-  std::string audience;                  // required in "aud" when set
+  std::string hs256_secret;                   // empty: HS256 tokens are refused
+  std::vector<std::string> public_keys;       // PEM (RSA or EC P-256) for RS256 / ES256
+  std::string issuer;                         // required "iss" when set
+  std::string audience;                       // required in "aud" when set
   absl::Duration leeway = absl::Seconds(60);  // clock skew allowed on exp and nbf
 };
 

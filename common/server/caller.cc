@@ -2,28 +2,64 @@
 
 #include <grpcpp/server_context.h>
 
-#include "absl/strings/str_split.h"
+#include <algorithm>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "common/auth/roles.h"
 
 namespace qms::server {
 namespace {
 
-std::string Metadata(const grpc::ServerContext& context, const char* key) {
-  auto it = context.client_metadata().find(key);
-  if (it == context.client_metadata().end()) return "";
-  return std::string(it->second.data(), it->second.size());
+struct Registry {
+  absl::Mutex mu;
+  absl::flat_hash_map<const grpc::ServerContextBase*, absl::StatusOr<Caller>> calls
+      ABSL_GUARDED_BY(mu);
+};
+
+Registry& Calls() {
+  static Registry* registry = new Registry();
+  return *registry;
 }
 
 }  // namespace
 
-Caller CallerOf(const grpc::ServerContext& context) {
-  Caller caller;
-  caller.subject = Metadata(context, "x-qms-subject");
-  if (caller.subject.empty() || caller.subject.size() > 128) caller.subject = "anonymous";
-  for (absl::string_view role :
-       absl::StrSplit(Metadata(context, "x-qms-roles"), ',', absl::SkipEmpty())) {
-    caller.roles.emplace_back(role);
-  }
-  return caller;
+bool Caller::HasRole(absl::string_view role) const {
+  return std::find(roles.begin(), roles.end(), role) != roles.end();
+}
+
+bool Caller::AllPlants() const {
+  return std::find(plants.begin(), plants.end(), auth::kAllPlants) != plants.end();
+}
+
+bool Caller::MayAccessPlant(absl::string_view plant) const {
+  return AllPlants() || std::find(plants.begin(), plants.end(), plant) != plants.end();
+}
+
+absl::StatusOr<Caller> CallerOf(const grpc::ServerContext& context) {
+  Registry& r = Calls();
+  absl::MutexLock lock(&r.mu);
+  auto it = r.calls.find(static_cast<const grpc::ServerContextBase*>(&context));
+  if (it == r.calls.end()) return absl::UnauthenticatedError("no verified caller");
+  return it->second;
+}
+
+absl::Status CheckPlant(const Caller& caller, absl::string_view plant) {
+  if (caller.MayAccessPlant(plant)) return absl::OkStatus();
+  return absl::PermissionDeniedError(absl::StrCat("no access to plant ", plant));
+}
+
+void RecordCaller(const grpc::ServerContextBase* context, absl::StatusOr<Caller> caller) {
+  Registry& r = Calls();
+  absl::MutexLock lock(&r.mu);
+  r.calls.insert_or_assign(context, std::move(caller));
+}
+
+void ForgetCaller(const grpc::ServerContextBase* context) {
+  Registry& r = Calls();
+  absl::MutexLock lock(&r.mu);
+  r.calls.erase(context);
 }
 
 }  // namespace qms::server

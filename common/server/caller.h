@@ -1,27 +1,49 @@
-// Who is calling an RPC.
-//
-// TODO(security issue): today this is an UNAUTHENTICATED development identity read from the
-// request metadata "x-qms-subject" and "x-qms-roles" (comma-separated); without them the caller is
-// "anonymous" with no roles. The security issue replaces this with the verified claims of a bearer
-// token; handlers already take every identity decision from here, so they will not change.
+// Who is calling an RPC, as the server's auth interceptor established it: a verified bearer
+// token (common/auth/jwt.h) whose roles the service's access table allows for the method.
+// Handlers take every identity decision from here: CallerOf first, CheckPlant for each plant the
+// request touches.
 #ifndef QMS_COMMON_SERVER_CALLER_H_
 #define QMS_COMMON_SERVER_CALLER_H_
 
+#include <map>
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
 namespace grpc {
 class ServerContext;
-}
+class ServerContextBase;
+}  // namespace grpc
 
 namespace qms::server {
 
 struct Caller {
   std::string subject;
   std::vector<std::string> roles;
+  std::vector<std::string> plants;  // "*" = every plant
+
+  bool HasRole(absl::string_view role) const;
+  bool MayAccessPlant(absl::string_view plant) const;
+  bool AllPlants() const;
 };
 
-Caller CallerOf(const grpc::ServerContext& context);
+// Method name (e.g. "CreateComplaint") -> the roles that may call it. Every method of a service
+// needs an entry; the server refuses to start otherwise.
+using AccessTable = std::map<std::string, std::vector<std::string>, std::less<>>;
+
+// UNAUTHENTICATED (no, invalid or expired token) or PERMISSION_DENIED (a role the method does not
+// allow), as decided before the handler ran; otherwise the caller.
+absl::StatusOr<Caller> CallerOf(const grpc::ServerContext& context);
+
+// PERMISSION_DENIED unless the caller may act in `plant`. A plant in a request is checked before
+// anything is read, so a refusal says nothing about what exists there.
+absl::Status CheckPlant(const Caller& caller, absl::string_view plant);
+
+// For the interceptor: records and forgets the decision for one call.
+void RecordCaller(const grpc::ServerContextBase* context, absl::StatusOr<Caller> caller);
+void ForgetCaller(const grpc::ServerContextBase* context);
 
 }  // namespace qms::server
 

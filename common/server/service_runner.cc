@@ -1,5 +1,6 @@
 #include "common/server/service_runner.h"
 
+#include <google/protobuf/descriptor.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
@@ -7,11 +8,13 @@
 
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "common/periodic_task.h"
+#include "common/server/auth_interceptor.h"
 #include "common/server/rpc_observer.h"
 #include "prometheus/exposer.h"
 #include "prometheus/registry.h"
@@ -95,8 +98,8 @@ ServiceRunner::ServiceRunner(std::string name, ServerOptions options)
 
 ServiceRunner::~ServiceRunner() { Shutdown(); }
 
-void ServiceRunner::AddService(grpc::Service* service, std::string full_name) {
-  services_.emplace_back(service, std::move(full_name));
+void ServiceRunner::AddService(grpc::Service* service, std::string full_name, AccessTable access) {
+  services_.push_back({service, std::move(full_name), std::move(access)});
 }
 
 void ServiceRunner::SetReadinessProbe(std::function<absl::Status()> probe) {
@@ -107,15 +110,40 @@ absl::Status ServiceRunner::Start() {
   auto credentials = Credentials(options_);
   if (!credentials.ok()) return credentials.status();
 
+  // Every method of every service must be in its access table: a method added to a proto
+  // without a decision about who may call it stops the server here, not in production.
+  std::map<std::string, AccessTable> tables;
+  for (const Registered& r : services_) {
+    const auto* descriptor =
+        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(r.full_name);
+    if (descriptor == nullptr) return absl::InvalidArgumentError("unknown service " + r.full_name);
+    for (int i = 0; i < descriptor->method_count(); ++i) {
+      if (r.access.count(descriptor->method(i)->name()) == 0) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("no access rule for ", r.full_name, "/", descriptor->method(i)->name()));
+      }
+    }
+    tables[r.full_name] = r.access;
+  }
+  std::shared_ptr<const auth::Verifier> verifier;
+  if (!services_.empty()) {
+    absl::StatusOr<auth::Verifier> created = auth::Verifier::Create(options_.auth);
+    if (!created.ok()) return created.status();
+    verifier = std::make_shared<const auth::Verifier>(*std::move(created));
+  }
+
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options_.listen, *credentials, &grpc_port_);
   builder.SetMaxReceiveMessageSize(options_.max_request_bytes);
-  for (auto& [service, unused] : services_) builder.RegisterService(service);
-  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> observers;
-  observers.push_back(std::make_unique<RpcObserverFactory>(*registry_));
-  builder.experimental().SetInterceptorCreators(std::move(observers));
+  for (const Registered& r : services_) builder.RegisterService(r.service);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  if (verifier) {
+    interceptors.push_back(std::make_unique<AuthInterceptorFactory>(verifier, std::move(tables)));
+  }
+  interceptors.push_back(std::make_unique<RpcObserverFactory>(*registry_));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   server_ = builder.BuildAndStart();
   if (!server_ || grpc_port_ == 0) {
     server_.reset();
@@ -170,7 +198,7 @@ void ServiceRunner::SetServing(bool serving) {
   serving_ = serving;
   auto* health = server_->GetHealthCheckService();
   health->SetServingStatus("", serving);
-  for (auto& [unused, full_name] : services_) health->SetServingStatus(full_name, serving);
+  for (const Registered& r : services_) health->SetServingStatus(r.full_name, serving);
 }
 
 void ServiceRunner::Shutdown() {

@@ -15,6 +15,8 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "common/auth/jwt.h"
+#include "common/server/caller.h"
 
 namespace grpc {
 class Service;
@@ -48,6 +50,8 @@ struct ServerOptions {
   // Without TLS files the server refuses to start unless plaintext is explicitly allowed.
   bool plaintext = false;
   int max_request_bytes = 4 << 20;
+  // How bearer tokens are verified (at least one key is required once a service is added).
+  auth::VerifierOptions auth;
   absl::Duration health_interval = absl::Seconds(1);
 };
 
@@ -66,8 +70,9 @@ class ServiceRunner {
   // Where services register their own metrics; exported on /metrics with the RPC metrics.
   prometheus::Registry& registry() { return *registry_; }
 
-  // Registers a service before Start(); the runner does not own it.
-  void AddService(grpc::Service* service, std::string full_name);
+  // Registers a service before Start(); the runner does not own it. `access` names the roles
+  // allowed for each of its methods; Start() refuses a service with a method not in it.
+  void AddService(grpc::Service* service, std::string full_name, AccessTable access);
   // Readiness: polled every health_interval; NOT_SERVING until it first returns OK.
   void SetReadinessProbe(std::function<absl::Status()> probe);
   // Runs first thing in Shutdown(), before in-flight calls are waited for: how long-lived
@@ -95,7 +100,12 @@ class ServiceRunner {
   const ServerOptions options_;
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<prometheus::Exposer> exposer_;
-  std::vector<std::pair<grpc::Service*, std::string>> services_;
+  struct Registered {
+    grpc::Service* service;
+    std::string full_name;
+    AccessTable access;
+  };
+  std::vector<Registered> services_;
   std::function<absl::Status()> probe_;
   std::vector<std::function<void()>> shutdown_hooks_;
   std::unique_ptr<PeriodicTask> health_task_;

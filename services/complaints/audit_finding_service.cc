@@ -3,8 +3,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/auth/roles.h"
 #include "common/field_violations.h"
 #include "common/resource_name.h"
+#include "common/server/caller.h"
 #include "common/server/grpc_status.h"
 #include "services/complaints/complaint_proto.h"
 
@@ -80,15 +82,33 @@ absl::StatusOr<std::pair<std::string, int64_t>> ParseName(const std::string& nam
 
 }  // namespace
 
+server::AccessTable AuditFindingAccess() {
+  using namespace auth;  // NOLINT
+  const std::vector<std::string> readers(std::begin(kReaders), std::end(kReaders));
+  const std::vector<std::string> responders = {kQuality, kDepartment, kEngineering, kAdmin};
+  return {
+      {"CreateAuditFinding", {kQuality, kAdmin}},
+      {"GetAuditFinding", readers},
+      {"ListAuditFindings", readers},
+      {"GetAuditSummary", readers},
+      {"SubmitAuditCountermeasure", responders},
+      {"SubmitAuditAnalysis", responders},
+      {"CloseAuditFinding", {kQuality, kAdmin}},
+  };
+}
+
 AuditFindingServiceImpl::AuditFindingServiceImpl(
     AuditFindingStore& store, std::function<absl::TimeZone(absl::string_view)> zone_of)
     : store_(store), zone_of_(std::move(zone_of)) {}
 
 grpc::Status AuditFindingServiceImpl::CreateAuditFinding(
-    grpc::ServerContext*, const v1::CreateAuditFindingRequest* request,
+    grpc::ServerContext* context, const v1::CreateAuditFindingRequest* request,
     v1::AuditFinding* response) {
+  auto caller = server::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   auto plant = ParsePlantParent("parent", request->parent());
   if (!plant.ok()) return ToGrpcStatus(plant.status());
+  if (absl::Status s = server::CheckPlant(*caller, *plant); !s.ok()) return ToGrpcStatus(s);
   if (request->request_id().size() > kMaxRequestIdLength) {
     return ToGrpcStatus(InvalidField("request_id", "is too long"));
   }
@@ -114,22 +134,28 @@ grpc::Status AuditFindingServiceImpl::CreateAuditFinding(
   return grpc::Status::OK;
 }
 
-grpc::Status AuditFindingServiceImpl::GetAuditFinding(grpc::ServerContext*,
+grpc::Status AuditFindingServiceImpl::GetAuditFinding(grpc::ServerContext* context,
                                                       const v1::GetAuditFindingRequest* request,
                                                       v1::AuditFinding* response) {
+  auto caller = server::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   auto name = ParseName(request->name());
   if (!name.ok()) return ToGrpcStatus(name.status());
+  if (absl::Status s = server::CheckPlant(*caller, name->first); !s.ok()) return ToGrpcStatus(s);
   auto found = store_.Get(name->first, name->second);
   if (!found.ok()) return ToGrpcStatus(found.status());
   FindingToProto(*found, absl::Now(), response);
   return grpc::Status::OK;
 }
 
-grpc::Status AuditFindingServiceImpl::ListAuditFindings(grpc::ServerContext*,
+grpc::Status AuditFindingServiceImpl::ListAuditFindings(grpc::ServerContext* context,
                                                         const v1::ListAuditFindingsRequest* request,
                                                         v1::ListAuditFindingsResponse* response) {
+  auto caller = server::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   auto plant = ParsePlantParent("parent", request->parent());
   if (!plant.ok()) return ToGrpcStatus(plant.status());
+  if (absl::Status s = server::CheckPlant(*caller, *plant); !s.ok()) return ToGrpcStatus(s);
   FieldViolations v;
   FindingQuery q;
   q.plant = *plant;
@@ -153,11 +179,15 @@ grpc::Status AuditFindingServiceImpl::ListAuditFindings(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status AuditFindingServiceImpl::Move(const std::string& name, const std::string& etag,
+grpc::Status AuditFindingServiceImpl::Move(grpc::ServerContext* context, const std::string& name,
+                                           const std::string& etag,
                                            const AuditFindingStore::Move& move,
                                            v1::AuditFinding* response) {
+  auto caller = server::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   auto parsed = ParseName(name);
   if (!parsed.ok()) return ToGrpcStatus(parsed.status());
+  if (absl::Status s = server::CheckPlant(*caller, parsed->first); !s.ok()) return ToGrpcStatus(s);
   if (etag.size() > 32) return ToGrpcStatus(InvalidField("etag", "is not an etag of this API"));
   auto after = store_.Apply(parsed->first, parsed->second, etag, move);
   if (!after.ok()) return ToGrpcStatus(after.status());
@@ -166,10 +196,10 @@ grpc::Status AuditFindingServiceImpl::Move(const std::string& name, const std::s
 }
 
 grpc::Status AuditFindingServiceImpl::SubmitAuditCountermeasure(
-    grpc::ServerContext*, const v1::SubmitAuditCountermeasureRequest* request,
+    grpc::ServerContext* context, const v1::SubmitAuditCountermeasureRequest* request,
     v1::AuditFinding* response) {
   return Move(
-      request->name(), request->etag(),
+      context, request->name(), request->etag(),
       [&](const AuditFinding& f, absl::Time now) {
         return SubmitCountermeasure(f, request->countermeasure(), now);
       },
@@ -177,32 +207,35 @@ grpc::Status AuditFindingServiceImpl::SubmitAuditCountermeasure(
 }
 
 grpc::Status AuditFindingServiceImpl::SubmitAuditAnalysis(
-    grpc::ServerContext*, const v1::SubmitAuditAnalysisRequest* request,
+    grpc::ServerContext* context, const v1::SubmitAuditAnalysisRequest* request,
     v1::AuditFinding* response) {
   return Move(
-      request->name(), request->etag(),
+      context, request->name(), request->etag(),
       [&](const AuditFinding& f, absl::Time now) {
         return SubmitAnalysis(f, request->root_cause(), request->long_term_action(), now);
       },
       response);
 }
 
-grpc::Status AuditFindingServiceImpl::CloseAuditFinding(grpc::ServerContext*,
+grpc::Status AuditFindingServiceImpl::CloseAuditFinding(grpc::ServerContext* context,
                                                         const v1::CloseAuditFindingRequest* request,
                                                         v1::AuditFinding* response) {
   return Move(
-      request->name(), request->etag(),
+      context, request->name(), request->etag(),
       [&](const AuditFinding& f, absl::Time now) {
         return CloseFinding(f, request->closing_notes(), now);
       },
       response);
 }
 
-grpc::Status AuditFindingServiceImpl::GetAuditSummary(grpc::ServerContext*,
+grpc::Status AuditFindingServiceImpl::GetAuditSummary(grpc::ServerContext* context,
                                                       const v1::GetAuditSummaryRequest* request,
                                                       v1::GetAuditSummaryResponse* response) {
+  auto caller = server::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   auto plant = ParsePlantParent("parent", request->parent());
   if (!plant.ok()) return ToGrpcStatus(plant.status());
+  if (absl::Status s = server::CheckPlant(*caller, *plant); !s.ok()) return ToGrpcStatus(s);
   FieldViolations v;
   Period period = Period::kMonth;
   switch (request->period()) {

@@ -4,10 +4,14 @@
 
 #include <functional>
 
+#include "common/server/caller.h"
 #include "qms/complaints/v1/audit_findings.grpc.pb.h"
 #include "services/complaints/audit_finding_store.h"
 
 namespace qms::complaints {
+
+// Who may call each method (roles from common/auth/roles.h).
+server::AccessTable AuditFindingAccess();
 
 class AuditFindingServiceImpl final : public v1::AuditFindingService::Service {
  public:
@@ -31,7 +35,7 @@ class AuditFindingServiceImpl final : public v1::AuditFindingService::Service {
                                v1::GetAuditSummaryResponse*) override;
 
  private:
-  grpc::Status Move(const std::string& name, const std::string& etag,
+  grpc::Status Move(grpc::ServerContext* context, const std::string& name, const std::string& etag,
                     const AuditFindingStore::Move& move, v1::AuditFinding* response);
 
   AuditFindingStore& store_;

@@ -3,10 +3,14 @@
 #ifndef QMS_SERVICES_COMPLAINTS_COMPLAINT_SERVICE_H_
 #define QMS_SERVICES_COMPLAINTS_COMPLAINT_SERVICE_H_
 
+#include "common/server/caller.h"
 #include "qms/complaints/v1/complaints.grpc.pb.h"
 #include "services/complaints/complaint_store.h"
 
 namespace qms::complaints {
+
+// Who may call each method (roles from common/auth/roles.h).
+server::AccessTable ComplaintAccess();
 
 class ComplaintServiceImpl final : public v1::ComplaintService::Service {
  public:

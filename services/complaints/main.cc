@@ -72,16 +72,25 @@ int main(int argc, char** argv) {
   qms::complaints::ComplaintServiceImpl service(store);
   qms::complaints::AuditFindingStore finding_store(pool);
   qms::complaints::AuditFindingServiceImpl findings(finding_store, store_options.zone_of);
-  qms::server::ServiceRunner runner("complaints", qms::config::ServerOptionsFromFlags());
-  runner.AddService(&service, qms::complaints::v1::ComplaintService::service_full_name());
-  runner.AddService(&findings, qms::complaints::v1::AuditFindingService::service_full_name());
+  auto server_options = qms::config::ServerOptionsFromFlags();
+  if (!server_options.ok()) {
+    spdlog::critical("{}", server_options.status().ToString());
+    return 2;
+  }
+  qms::server::ServiceRunner runner("complaints", *std::move(server_options));
+  runner.AddService(&service, qms::complaints::v1::ComplaintService::service_full_name(),
+                    qms::complaints::ComplaintAccess());
+  runner.AddService(&findings, qms::complaints::v1::AuditFindingService::service_full_name(),
+                    qms::complaints::AuditFindingAccess());
   runner.SetReadinessProbe([&pool] { return pool.Ping(); });
 
   std::unique_ptr<qms::outbox::Relay> relay;
   if (const std::string target = absl::GetFlag(FLAGS_notifications_target); !target.empty()) {
-    relay =
-        std::make_unique<qms::outbox::Relay>(pool, qms::outbox::TimerSender({target, "complaints"}),
-                                             qms::outbox::RelayOptions{}, &runner.registry());
+    relay = std::make_unique<qms::outbox::Relay>(
+        pool,
+        qms::outbox::TimerSender({target, "complaints", qms::config::PeerOptionsFromFlags().ca_file,
+                                  qms::config::PeerOptionsFromFlags().token_file}),
+        qms::outbox::RelayOptions{}, &runner.registry());
     relay->Start();
   } else {
     spdlog::warn("no --notifications_target: timer commands stay in the outbox");

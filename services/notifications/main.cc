@@ -59,7 +59,12 @@ int main(int argc, char** argv) {
     return *exit_code;
   }
 
-  qms::server::ServiceRunner runner("notifications", qms::config::ServerOptionsFromFlags());
+  auto server_options = qms::config::ServerOptionsFromFlags();
+  if (!server_options.ok()) {
+    spdlog::critical("{}", server_options.status().ToString());
+    return 2;
+  }
+  qms::server::ServiceRunner runner("notifications", *std::move(server_options));
   qms::notifications::NotificationMetrics metrics(runner.registry());
   qms::notifications::TimerStore store(pool, *policies, absl::GetFlag(FLAGS_default_time_zone));
 
@@ -88,9 +93,12 @@ int main(int argc, char** argv) {
   qms::notifications::CalendarServiceImpl calendars(store);
   qms::notifications::TimerServiceImpl timers(store, engine, metrics);
   qms::notifications::DeliveryServiceImpl deliveries(store, bus);
-  runner.AddService(&calendars, qms::notifications::v1::CalendarService::service_full_name());
-  runner.AddService(&timers, qms::notifications::v1::TimerService::service_full_name());
-  runner.AddService(&deliveries, qms::notifications::v1::DeliveryService::service_full_name());
+  runner.AddService(&calendars, qms::notifications::v1::CalendarService::service_full_name(),
+                    qms::notifications::CalendarAccess());
+  runner.AddService(&timers, qms::notifications::v1::TimerService::service_full_name(),
+                    qms::notifications::TimerAccess());
+  runner.AddService(&deliveries, qms::notifications::v1::DeliveryService::service_full_name(),
+                    qms::notifications::DeliveryAccess());
   runner.SetReadinessProbe([&pool] { return pool.Ping(); });
   runner.OnShutdown([&] { bus.Close(); });
 

@@ -5,10 +5,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/auth/roles.h"
 #include "common/field_violations.h"
 #include "common/page_token.h"
 #include "common/proto_time.h"
 #include "common/resource_name.h"
+#include "common/server/caller.h"
 #include "common/server/grpc_status.h"
 
 namespace qms::notifications {
@@ -225,15 +227,63 @@ absl::StatusOr<int64_t> SubscriptionId(const std::string& field, const std::stri
   return id;
 }
 
+// An empty plant filter means every plant, which only a company-wide caller may ask for.
+absl::Status CheckPlantOrAll(const server::Caller& caller, const std::string& plant) {
+  if (!plant.empty()) return server::CheckPlant(caller, plant);
+  if (caller.AllPlants()) return absl::OkStatus();
+  return absl::PermissionDeniedError("name a plant: your token is not valid for every plant");
+}
+
+std::vector<std::string> Readers() {
+  return {std::begin(auth::kReaders), std::end(auth::kReaders)};
+}
+
 }  // namespace
+
+server::AccessTable CalendarAccess() {
+  using namespace auth;  // NOLINT
+  return {
+      {"SetCalendar", {kQuality, kGeneralManager, kAdmin}},
+      {"GetCalendar", Readers()},
+      {"ComputeDeadline", Readers()},
+  };
+}
+
+server::AccessTable TimerAccess() {
+  using namespace auth;  // NOLINT
+  // Timers belong to the services whose steps start and stop them.
+  const std::vector<std::string> owners = {kService, kAdmin};
+  return {
+      {"ArmTimer", owners},      {"BatchArmTimers", owners},  {"DisarmTimer", owners},
+      {"PauseTimer", owners},    {"ResumeTimer", owners},     {"GetTimer", Readers()},
+      {"ListTimers", Readers()}, {"ListPolicies", Readers()},
+  };
+}
+
+server::AccessTable DeliveryAccess() {
+  using namespace auth;  // NOLINT
+  const std::vector<std::string> managers = {kQuality, kGeneralManager, kAdmin};
+  return {
+      {"CreateSubscription", managers},
+      {"ListSubscriptions", {kQuality, kGeneralManager, kAuditor, kAdmin}},
+      {"DeleteSubscription", managers},
+      {"ListDeliveries", {kQuality, kGeneralManager, kAuditor, kAdmin}},
+      {"WatchEvents", Readers()},
+  };
+}
 
 // ---- CalendarService ----
 
-grpc::Status CalendarServiceImpl::SetCalendar(grpc::ServerContext*,
+grpc::Status CalendarServiceImpl::SetCalendar(grpc::ServerContext* context,
                                               const v1::SetCalendarRequest* request,
                                               v1::Calendar* response) {
+  auto caller = server::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   auto calendar = CalendarFromProto(request->calendar());
   if (!calendar.ok()) return ToGrpcStatus(calendar.status());
+  if (absl::Status s = server::CheckPlant(*caller, calendar->plant); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   if (request->etag().size() > 32) return ToGrpcStatus(InvalidField("etag", "is too long"));
   auto stored = store_.SetCalendar(*calendar, request->etag());
   if (!stored.ok()) return ToGrpcStatus(stored.status());
@@ -241,12 +291,17 @@ grpc::Status CalendarServiceImpl::SetCalendar(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status CalendarServiceImpl::GetCalendar(grpc::ServerContext*,
+grpc::Status CalendarServiceImpl::GetCalendar(grpc::ServerContext* context,
                                               const v1::GetCalendarRequest* request,
                                               v1::Calendar* response) {
+  auto caller = server::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   FieldViolations v;
   CheckPlant(v, "plant", request->plant());
   if (!v.empty()) return ToGrpcStatus(v.ToStatus());
+  if (absl::Status s = server::CheckPlant(*caller, request->plant()); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   auto calendar = store_.GetCalendar(request->plant());
   if (!calendar.ok()) return ToGrpcStatus(calendar.status());
   auto version = store_.CalendarVersion(request->plant());
@@ -255,9 +310,11 @@ grpc::Status CalendarServiceImpl::GetCalendar(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status CalendarServiceImpl::ComputeDeadline(grpc::ServerContext*,
+grpc::Status CalendarServiceImpl::ComputeDeadline(grpc::ServerContext* context,
                                                   const v1::ComputeDeadlineRequest* request,
                                                   v1::ComputeDeadlineResponse* response) {
+  auto caller = server::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   FieldViolations v;
   CheckPlant(v, "plant", request->plant());
   if (!request->has_start_time()) v.Add("start_time", "is required");
@@ -280,6 +337,9 @@ grpc::Status CalendarServiceImpl::ComputeDeadline(grpc::ServerContext*,
       v.Add("duration.unit", "is required");
   }
   if (!v.empty()) return ToGrpcStatus(v.ToStatus());
+  if (absl::Status s = server::CheckPlant(*caller, request->plant()); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   auto calendar = store_.GetCalendar(request->plant());
   if (!calendar.ok()) return ToGrpcStatus(calendar.status());
   auto deadline = Deadline(*calendar, FromProto(request->start_time()), span);
@@ -290,11 +350,16 @@ grpc::Status CalendarServiceImpl::ComputeDeadline(grpc::ServerContext*,
 
 // ---- TimerService ----
 
-grpc::Status TimerServiceImpl::ArmTimer(grpc::ServerContext*, const v1::ArmTimerRequest* request,
-                                        v1::Timer* response) {
+grpc::Status TimerServiceImpl::ArmTimer(grpc::ServerContext* context,
+                                        const v1::ArmTimerRequest* request, v1::Timer* response) {
+  auto caller = server::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   FieldViolations v;
   const ArmInput input = ArmInputFromProto(v, *request, store_.policies(), "");
   if (!v.empty()) return ToGrpcStatus(v.ToStatus());
+  if (absl::Status s = server::CheckPlant(*caller, input.key.plant); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   auto armed = store_.Arm(input);
   if (!armed.ok()) return ToGrpcStatus(armed.status());
   if (auto next = EarliestPending(armed->timer)) engine_.NoteDue(*next);
@@ -302,9 +367,11 @@ grpc::Status TimerServiceImpl::ArmTimer(grpc::ServerContext*, const v1::ArmTimer
   return grpc::Status::OK;
 }
 
-grpc::Status TimerServiceImpl::BatchArmTimers(grpc::ServerContext*,
+grpc::Status TimerServiceImpl::BatchArmTimers(grpc::ServerContext* context,
                                               const v1::BatchArmTimersRequest* request,
                                               v1::BatchArmTimersResponse* response) {
+  auto caller = server::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   FieldViolations v;
   if (request->requests_size() == 0 || request->requests_size() > kMaxBatch) {
     v.Add("requests", absl::StrCat("must hold 1 to ", kMaxBatch, " requests"));
@@ -315,6 +382,11 @@ grpc::Status TimerServiceImpl::BatchArmTimers(grpc::ServerContext*,
                                        absl::StrCat("requests[", i, "].")));
   }
   if (!v.empty()) return ToGrpcStatus(v.ToStatus());
+  for (const ArmInput& input : inputs) {
+    if (absl::Status s = server::CheckPlant(*caller, input.key.plant); !s.ok()) {
+      return ToGrpcStatus(s);
+    }
+  }
   auto armed = store_.ArmMany(inputs);
   if (!armed.ok()) return ToGrpcStatus(armed.status());
   if (armed->earliest_due) engine_.NoteDue(*armed->earliest_due);
@@ -323,11 +395,14 @@ grpc::Status TimerServiceImpl::BatchArmTimers(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status TimerServiceImpl::DisarmTimer(grpc::ServerContext*,
+grpc::Status TimerServiceImpl::DisarmTimer(grpc::ServerContext* context,
                                            const v1::DisarmTimerRequest* request,
                                            v1::Timer* response) {
+  auto caller = server::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   auto key = KeyFromProto(*request, store_.policies());
   if (!key.ok()) return ToGrpcStatus(key.status());
+  if (absl::Status s = server::CheckPlant(*caller, key->plant); !s.ok()) return ToGrpcStatus(s);
   FieldViolations v;
   CheckText(v, "deadline", request->deadline(), kMaxNameLength, false);
   CheckText(v, "request_id", request->request_id(), kMaxRequestIdLength, false);
@@ -341,22 +416,28 @@ grpc::Status TimerServiceImpl::DisarmTimer(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status TimerServiceImpl::PauseTimer(grpc::ServerContext*,
+grpc::Status TimerServiceImpl::PauseTimer(grpc::ServerContext* context,
                                           const v1::PauseTimerRequest* request,
                                           v1::Timer* response) {
+  auto caller = server::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   auto key = KeyFromProto(*request, store_.policies());
   if (!key.ok()) return ToGrpcStatus(key.status());
+  if (absl::Status s = server::CheckPlant(*caller, key->plant); !s.ok()) return ToGrpcStatus(s);
   auto timer = store_.Pause(*key);
   if (!timer.ok()) return ToGrpcStatus(timer.status());
   TimerToProto(*timer, response);
   return grpc::Status::OK;
 }
 
-grpc::Status TimerServiceImpl::ResumeTimer(grpc::ServerContext*,
+grpc::Status TimerServiceImpl::ResumeTimer(grpc::ServerContext* context,
                                            const v1::ResumeTimerRequest* request,
                                            v1::Timer* response) {
+  auto caller = server::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   auto key = KeyFromProto(*request, store_.policies());
   if (!key.ok()) return ToGrpcStatus(key.status());
+  if (absl::Status s = server::CheckPlant(*caller, key->plant); !s.ok()) return ToGrpcStatus(s);
   auto timer = store_.Resume(*key);
   if (!timer.ok()) return ToGrpcStatus(timer.status());
   if (auto next = EarliestPending(*timer)) engine_.NoteDue(*next);
@@ -364,19 +445,24 @@ grpc::Status TimerServiceImpl::ResumeTimer(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status TimerServiceImpl::GetTimer(grpc::ServerContext*, const v1::GetTimerRequest* request,
-                                        v1::Timer* response) {
+grpc::Status TimerServiceImpl::GetTimer(grpc::ServerContext* context,
+                                        const v1::GetTimerRequest* request, v1::Timer* response) {
+  auto caller = server::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   auto key = KeyFromProto(*request, store_.policies());
   if (!key.ok()) return ToGrpcStatus(key.status());
+  if (absl::Status s = server::CheckPlant(*caller, key->plant); !s.ok()) return ToGrpcStatus(s);
   auto timer = store_.Get(*key);
   if (!timer.ok()) return ToGrpcStatus(timer.status());
   TimerToProto(*timer, response);
   return grpc::Status::OK;
 }
 
-grpc::Status TimerServiceImpl::ListTimers(grpc::ServerContext*,
+grpc::Status TimerServiceImpl::ListTimers(grpc::ServerContext* context,
                                           const v1::ListTimersRequest* request,
                                           v1::ListTimersResponse* response) {
+  auto caller = server::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   FieldViolations v;
   CheckPlant(v, "plant", request->plant());
   CheckText(v, "policy", request->policy(), kMaxNameLength, false);
@@ -385,6 +471,9 @@ grpc::Status TimerServiceImpl::ListTimers(grpc::ServerContext*,
     v.Add("page_size", absl::StrCat("must be between 0 and ", kMaxPageSize));
   }
   if (!v.empty()) return ToGrpcStatus(v.ToStatus());
+  if (absl::Status s = server::CheckPlant(*caller, request->plant()); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   TimerFilter filter;
   filter.plant = request->plant();
   if (request->state() != v1::TIMER_STATE_UNSPECIFIED) {
@@ -407,8 +496,11 @@ grpc::Status TimerServiceImpl::ListTimers(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status TimerServiceImpl::ListPolicies(grpc::ServerContext*, const v1::ListPoliciesRequest*,
+grpc::Status TimerServiceImpl::ListPolicies(grpc::ServerContext* context,
+                                            const v1::ListPoliciesRequest*,
                                             v1::ListPoliciesResponse* response) {
+  auto caller = server::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   for (const auto& [name, policy] : store_.policies()) {
     v1::Policy* p = response->add_policies();
     p->set_name(name);
@@ -433,9 +525,11 @@ grpc::Status TimerServiceImpl::ListPolicies(grpc::ServerContext*, const v1::List
 
 // ---- DeliveryService ----
 
-grpc::Status DeliveryServiceImpl::CreateSubscription(grpc::ServerContext*,
+grpc::Status DeliveryServiceImpl::CreateSubscription(grpc::ServerContext* context,
                                                      const v1::CreateSubscriptionRequest* request,
                                                      v1::Subscription* response) {
+  auto caller = server::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   const v1::Subscription& in = request->subscription();
   FieldViolations v;
   Subscription s;
@@ -471,6 +565,9 @@ grpc::Status DeliveryServiceImpl::CreateSubscription(grpc::ServerContext*,
       v.Add("subscription.target", "give webhook_url or email");
   }
   if (!v.empty()) return ToGrpcStatus(v.ToStatus());
+  if (s.plant == auth::kAllPlants ? !caller->AllPlants() : !caller->MayAccessPlant(s.plant)) {
+    return ToGrpcStatus(absl::PermissionDeniedError(absl::StrCat("no access to plant ", s.plant)));
+  }
   auto created = store_.CreateSubscription(s);
   if (!created.ok()) return ToGrpcStatus(created.status());
   response->set_name(absl::StrCat("subscriptions/", created->id));
@@ -485,15 +582,26 @@ grpc::Status DeliveryServiceImpl::CreateSubscription(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status DeliveryServiceImpl::ListSubscriptions(grpc::ServerContext*,
+grpc::Status DeliveryServiceImpl::ListSubscriptions(grpc::ServerContext* context,
                                                     const v1::ListSubscriptionsRequest* request,
                                                     v1::ListSubscriptionsResponse* response) {
+  auto caller = server::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   FieldViolations v;
   if (!request->plant().empty()) CheckPlant(v, "plant", request->plant());
   if (!v.empty()) return ToGrpcStatus(v.ToStatus());
+  if (!request->plant().empty()) {
+    if (absl::Status s = server::CheckPlant(*caller, request->plant()); !s.ok()) {
+      return ToGrpcStatus(s);
+    }
+  }
   auto subs = store_.ListSubscriptions(request->plant());
   if (!subs.ok()) return ToGrpcStatus(subs.status());
   for (const Subscription& s : *subs) {
+    // A plant's people see their plant's subscriptions; company-wide ones need every plant.
+    if (s.plant == auth::kAllPlants ? !caller->AllPlants() : !caller->MayAccessPlant(s.plant)) {
+      continue;
+    }
     v1::Subscription* p = response->add_subscriptions();
     p->set_name(absl::StrCat("subscriptions/", s.id));
     p->set_plant(s.plant);
@@ -508,17 +616,27 @@ grpc::Status DeliveryServiceImpl::ListSubscriptions(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status DeliveryServiceImpl::DeleteSubscription(grpc::ServerContext*,
+grpc::Status DeliveryServiceImpl::DeleteSubscription(grpc::ServerContext* context,
                                                      const v1::DeleteSubscriptionRequest* request,
                                                      v1::DeleteSubscriptionResponse*) {
+  auto caller = server::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   auto id = SubscriptionId("name", request->name());
   if (!id.ok()) return ToGrpcStatus(id.status());
+  auto existing = store_.GetSubscription(*id);
+  if (!existing.ok()) return ToGrpcStatus(existing.status());
+  if (existing->plant == auth::kAllPlants ? !caller->AllPlants()
+                                          : !caller->MayAccessPlant(existing->plant)) {
+    return ToGrpcStatus(absl::PermissionDeniedError("no access to this subscription's plant"));
+  }
   return ToGrpcStatus(store_.DeleteSubscription(*id));
 }
 
-grpc::Status DeliveryServiceImpl::ListDeliveries(grpc::ServerContext*,
+grpc::Status DeliveryServiceImpl::ListDeliveries(grpc::ServerContext* context,
                                                  const v1::ListDeliveriesRequest* request,
                                                  v1::ListDeliveriesResponse* response) {
+  auto caller = server::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   FieldViolations v;
   if (!request->plant().empty()) CheckPlant(v, "plant", request->plant());
   if (!v1::DeliveryState_IsValid(request->state())) v.Add("state", "is not a delivery state");
@@ -526,6 +644,7 @@ grpc::Status DeliveryServiceImpl::ListDeliveries(grpc::ServerContext*,
     v.Add("page_size", absl::StrCat("must be between 0 and ", kMaxPageSize));
   }
   if (!v.empty()) return ToGrpcStatus(v.ToStatus());
+  if (absl::Status s = CheckPlantOrAll(*caller, request->plant()); !s.ok()) return ToGrpcStatus(s);
   std::optional<DeliveryState> state;
   if (request->state() != v1::DELIVERY_STATE_UNSPECIFIED) {
     state = static_cast<DeliveryState>(static_cast<int>(request->state()));
@@ -551,10 +670,13 @@ grpc::Status DeliveryServiceImpl::ListDeliveries(grpc::ServerContext*,
 grpc::Status DeliveryServiceImpl::WatchEvents(grpc::ServerContext* context,
                                               const v1::WatchEventsRequest* request,
                                               grpc::ServerWriter<v1::Event>* writer) {
+  auto caller = server::CallerOf(*context);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   FieldViolations v;
   if (!request->plant().empty()) CheckPlant(v, "plant", request->plant());
   if (request->after_event_id() < 0) v.Add("after_event_id", "must not be negative");
   if (!v.empty()) return ToGrpcStatus(v.ToStatus());
+  if (absl::Status s = CheckPlantOrAll(*caller, request->plant()); !s.ok()) return ToGrpcStatus(s);
   int64_t floor = request->after_event_id();
   if (floor == 0) {
     auto last = store_.LastEventId();

@@ -3,6 +3,7 @@
 #ifndef QMS_SERVICES_NOTIFICATIONS_NOTIFICATION_SERVICE_H_
 #define QMS_SERVICES_NOTIFICATIONS_NOTIFICATION_SERVICE_H_
 
+#include "common/server/caller.h"
 #include "qms/notifications/v1/notifications.grpc.pb.h"
 #include "services/notifications/engine.h"
 #include "services/notifications/event_bus.h"
@@ -10,6 +11,11 @@
 #include "services/notifications/timer_store.h"
 
 namespace qms::notifications {
+
+// Who may call each method (roles from common/auth/roles.h).
+server::AccessTable CalendarAccess();
+server::AccessTable TimerAccess();
+server::AccessTable DeliveryAccess();
 
 class CalendarServiceImpl final : public v1::CalendarService::Service {
  public:

@@ -858,6 +858,15 @@ absl::StatusOr<std::vector<Subscription>> TimerStore::ListSubscriptions(const st
   return out;
 }
 
+absl::StatusOr<Subscription> TimerStore::GetSubscription(int64_t id) {
+  absl::StatusOr<std::vector<Subscription>> all = ListSubscriptions("");
+  if (!all.ok()) return all.status();
+  for (const Subscription& s : *all) {
+    if (s.id == id) return s;
+  }
+  return absl::NotFoundError(absl::StrCat("no subscription ", id));
+}
+
 absl::Status TimerStore::DeleteSubscription(int64_t id) {
   return db::RunOnConnection(pool_, [&](db::Connection& conn) -> absl::Status {
     sql::PreparedStatement& ps =

@@ -179,6 +179,7 @@ class TimerStore {
   absl::StatusOr<int64_t> LastEventId();
   absl::StatusOr<Subscription> CreateSubscription(const Subscription& subscription);
   absl::StatusOr<std::vector<Subscription>> ListSubscriptions(const std::string& plant);
+  absl::StatusOr<Subscription> GetSubscription(int64_t id);  // NOT_FOUND when deleted
   absl::Status DeleteSubscription(int64_t id);
   absl::StatusOr<std::vector<Delivery>> ListDeliveries(const std::string& plant,
                                                        std::optional<DeliveryState> state,

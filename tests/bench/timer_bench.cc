@@ -36,6 +36,7 @@ ABSL_FLAG(int32_t, due, 100000, "of which due at one instant");
 ABSL_FLAG(int32_t, trickle, 2000, "timers due one after another, 5 ms apart (unsaturated lag)");
 ABSL_FLAG(int32_t, clients, 4, "concurrent BatchArmTimers callers");
 ABSL_FLAG(std::string, sysbench, "", "sysbench command prefix (connection options); empty: skip");
+ABSL_FLAG(std::string, token, "", "bearer token (role service or admin)");
 ABSL_FLAG(std::string, json_out, "", "write the figures here as JSON");
 
 namespace {
@@ -81,6 +82,7 @@ double Arm(const std::string& policy, int count, const std::string& tag,
           fill(*r, i);
         }
         grpc::ClientContext context;
+        context.AddMetadata("authorization", "Bearer " + absl::GetFlag(FLAGS_token));
         v1::BatchArmTimersResponse response;
         grpc::Status s = stub->BatchArmTimers(&context, batch, &response);
         if (!s.ok()) {

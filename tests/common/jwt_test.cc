@@ -98,10 +98,11 @@ TEST(JwtTest, RefusesWrongSignatureIssuerAudienceAndAlgorithm) {
   std::string payload;
   ASSERT_TRUE(absl::WebSafeBase64Unescape(parts[1], &payload));
   payload.replace(payload.find("\"SZ1\""), 5, "\"*\"");
-  EXPECT_TRUE(refused(absl::StrCat(parts[0], ".", absl::WebSafeBase64Escape(payload), ".", parts[2])));
+  EXPECT_TRUE(
+      refused(absl::StrCat(parts[0], ".", absl::WebSafeBase64Escape(payload), ".", parts[2])));
   // alg "none" with no signature.
-  EXPECT_TRUE(refused(absl::StrCat(absl::WebSafeBase64Escape(R"({"alg":"none"})"), ".", parts[1],
-                                   ".")));
+  EXPECT_TRUE(
+      refused(absl::StrCat(absl::WebSafeBase64Escape(R"({"alg":"none"})"), ".", parts[1], ".")));
   for (const char* garbage : {"", "a.b", "a.b.c", "....", "not a token"}) {
     EXPECT_TRUE(refused(garbage)) << garbage;
   }

@@ -16,6 +16,7 @@
 #include "qms/complaints/v1/complaints.grpc.pb.h"
 #include "tests/support/service_process.h"
 #include "tests/support/test_database.h"
+#include "tests/support/tokens.h"
 
 namespace qms::complaints {
 namespace {
@@ -51,6 +52,7 @@ TEST(ComplaintsBinary, ReportsServingOnceTheDatabaseAnswers) {
   grpc::health::v1::HealthCheckResponse response;
   for (int i = 0; i < 100; ++i) {
     grpc::ClientContext context;
+    testing::Authorize(context);
     grpc::health::v1::HealthCheckRequest request;
     request.set_service("qms.complaints.v1.ComplaintService");
     ASSERT_TRUE(health->Check(&context, request, &response).ok());
@@ -78,10 +80,12 @@ TEST(ComplaintsBinary, MetricsCountHandledCallsByCode) {
   v1::Complaint out;
   {
     grpc::ClientContext context;
+    testing::Authorize(context);
     ASSERT_TRUE(stub->CreateComplaint(&context, ValidCreate("ACME"), &out).ok());
   }
   for (int i = 0; i < 2; ++i) {
     grpc::ClientContext context;
+    testing::Authorize(context);
     auto bad = ValidCreate("");
     EXPECT_EQ(stub->CreateComplaint(&context, bad, &out).error_code(), grpc::INVALID_ARGUMENT);
   }
@@ -110,6 +114,7 @@ TEST(ComplaintsBinary, SigtermLetsInFlightCallsFinish) {
   v1::Complaint first;
   {
     grpc::ClientContext context;
+    testing::Authorize(context);
     ASSERT_TRUE(stub->CreateComplaint(&context, ValidCreate("C0"), &first).ok());
   }
   // Hold the plant's number sequence from outside so that the next creates stay in flight.
@@ -137,6 +142,7 @@ TEST(ComplaintsBinary, SigtermLetsInFlightCallsFinish) {
   for (int i = 0; i < kInFlight; ++i) {
     callers.emplace_back([&, i] {
       grpc::ClientContext context;
+      testing::Authorize(context);
       context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
       v1::Complaint out;
       results[i] = stub->CreateComplaint(&context, ValidCreate(absl::StrCat("C", i + 1)), &out);

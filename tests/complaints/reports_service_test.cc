@@ -34,6 +34,7 @@ class ReportsTest : public ComplaintServiceTest {
     r.mutable_finding()->set_owner("Wang Wu");
     r.mutable_finding()->mutable_raised_time()->set_seconds(absl::ToUnixSeconds(raised));
     grpc::ClientContext context;
+    testing::Authorize(context);
     v1::AuditFinding out;
     grpc::Status s = findings_stub_->CreateAuditFinding(&context, r, &out);
     EXPECT_TRUE(s.ok()) << s.error_message();
@@ -52,6 +53,7 @@ TEST_F(ReportsTest, StatisticsCountPerCustomerAndMonthWithOverdue) {
   r.set_from_month(absl::FormatCivilTime(month));
   r.set_to_month(absl::FormatCivilTime(month));
   grpc::ClientContext context;
+  testing::Authorize(context);
   v1::GetComplaintStatisticsResponse stats;
   ASSERT_TRUE(stub_->GetComplaintStatistics(&context, r, &stats).ok());
   ASSERT_EQ(stats.rows_size(), 2);
@@ -68,6 +70,7 @@ TEST_F(ReportsTest, StatisticsCountPerCustomerAndMonthWithOverdue) {
 
   r.set_to_month("1999-01");
   grpc::ClientContext bad_context;
+  testing::Authorize(bad_context);
   grpc::Status bad = stub_->GetComplaintStatistics(&bad_context, r, &stats);
   EXPECT_EQ(bad.error_code(), grpc::INVALID_ARGUMENT);
   EXPECT_THAT(ViolatedFields(bad), ElementsAre("to_month"));
@@ -78,6 +81,7 @@ TEST_F(ReportsTest, ReportIsHtmlOfTheStoredComplaint) {
   v1::GetReportRequest r;
   r.set_name(c.name());
   grpc::ClientContext context;
+  testing::Authorize(context);
   v1::Report report;
   ASSERT_TRUE(stub_->GetReport(&context, r, &report).ok());
   EXPECT_EQ(report.content_type(), "text/html; charset=utf-8");
@@ -85,6 +89,7 @@ TEST_F(ReportsTest, ReportIsHtmlOfTheStoredComplaint) {
   EXPECT_NE(report.content().find("&lt;b&gt;ACME&lt;/b&gt;"), std::string::npos);
   r.set_name("plants/SZ1/complaints/none");
   grpc::ClientContext missing;
+  testing::Authorize(missing);
   EXPECT_EQ(stub_->GetReport(&missing, r, &report).error_code(), grpc::NOT_FOUND);
 }
 
@@ -99,6 +104,7 @@ TEST_F(ReportsTest, AuditFindingRunsTheTwoFourEightFiveStagesAndStopsItsTimer) {
     r.set_etag(f.etag());
     r.set_countermeasure("straps tested every shift");
     grpc::ClientContext context;
+    testing::Authorize(context);
     ASSERT_TRUE(findings_stub_->SubmitAuditCountermeasure(&context, r, &f).ok());
   }
   {
@@ -106,6 +112,7 @@ TEST_F(ReportsTest, AuditFindingRunsTheTwoFourEightFiveStagesAndStopsItsTimer) {
     r.set_name(f.name());
     r.set_closing_notes("verified");
     grpc::ClientContext context;
+    testing::Authorize(context);
     EXPECT_EQ(findings_stub_->CloseAuditFinding(&context, r, &f).error_code(),
               grpc::FAILED_PRECONDITION)
         << "analysis comes before closure";
@@ -116,6 +123,7 @@ TEST_F(ReportsTest, AuditFindingRunsTheTwoFourEightFiveStagesAndStopsItsTimer) {
     r.set_root_cause("no checklist");
     r.set_long_term_action("checklist in MES");
     grpc::ClientContext context;
+    testing::Authorize(context);
     ASSERT_TRUE(findings_stub_->SubmitAuditAnalysis(&context, r, &f).ok());
   }
   {
@@ -123,6 +131,7 @@ TEST_F(ReportsTest, AuditFindingRunsTheTwoFourEightFiveStagesAndStopsItsTimer) {
     r.set_name(f.name());
     r.set_closing_notes("verified on site");
     grpc::ClientContext context;
+    testing::Authorize(context);
     ASSERT_TRUE(findings_stub_->CloseAuditFinding(&context, r, &f).ok());
   }
   EXPECT_EQ(f.status(), v1::FINDING_CLOSED);
@@ -146,6 +155,7 @@ TEST_F(ReportsTest, OverdueFindingsAreOnTheBlacklistLedgerAndInTheSummary) {
   list.set_parent("plants/SZ1");
   list.set_blacklisted_only(true);
   grpc::ClientContext context;
+  testing::Authorize(context);
   v1::ListAuditFindingsResponse ledger;
   ASSERT_TRUE(findings_stub_->ListAuditFindings(&context, list, &ledger).ok());
   ASSERT_EQ(ledger.findings_size(), 1);
@@ -157,6 +167,7 @@ TEST_F(ReportsTest, OverdueFindingsAreOnTheBlacklistLedgerAndInTheSummary) {
   summary.mutable_raised_after()->set_seconds(absl::ToUnixSeconds(now - absl::Hours(24 * 30)));
   summary.mutable_raised_before()->set_seconds(absl::ToUnixSeconds(now + absl::Hours(1)));
   grpc::ClientContext summary_context;
+  testing::Authorize(summary_context);
   v1::GetAuditSummaryResponse counts;
   ASSERT_TRUE(findings_stub_->GetAuditSummary(&summary_context, summary, &counts).ok());
   int raised = 0, blacklisted = 0;
@@ -168,6 +179,7 @@ TEST_F(ReportsTest, OverdueFindingsAreOnTheBlacklistLedgerAndInTheSummary) {
   EXPECT_EQ(blacklisted, 1);
   summary.clear_raised_before();
   grpc::ClientContext bad_context;
+  testing::Authorize(bad_context);
   grpc::Status bad = findings_stub_->GetAuditSummary(&bad_context, summary, &counts);
   EXPECT_THAT(ViolatedFields(bad), ElementsAre("raised_before"));
 }

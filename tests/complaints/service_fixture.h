@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "common/db/migrator.h"
 #include "common/server/service_runner.h"
 #include "google/rpc/error_details.pb.h"
@@ -17,6 +18,7 @@
 #include "services/complaints/complaint_service.h"
 #include "services/complaints/migrations.h"
 #include "tests/support/test_database.h"
+#include "tests/support/tokens.h"
 
 namespace qms::complaints {
 
@@ -59,9 +61,12 @@ class ComplaintServiceTest : public ::testing::Test {
     options.listen = "127.0.0.1:0";
     options.metrics_listen = "";
     options.plaintext = true;
+    options.auth = testing::TestVerifierOptions();
     runner_ = std::make_unique<server::ServiceRunner>("complaints", options);
-    runner_->AddService(service_.get(), v1::ComplaintService::service_full_name());
-    runner_->AddService(findings_.get(), v1::AuditFindingService::service_full_name());
+    runner_->AddService(service_.get(), v1::ComplaintService::service_full_name(),
+                        ComplaintAccess());
+    runner_->AddService(findings_.get(), v1::AuditFindingService::service_full_name(),
+                        AuditFindingAccess());
     ASSERT_TRUE(runner_->Start().ok());
     auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", runner_->grpc_port()),
                                        grpc::InsecureChannelCredentials());
@@ -71,14 +76,17 @@ class ComplaintServiceTest : public ::testing::Test {
 
   grpc::Status Create(const v1::CreateComplaintRequest& request, v1::Complaint* out) {
     grpc::ClientContext context;
+    testing::Authorize(context);
     return stub_->CreateComplaint(&context, request, out);
   }
   grpc::Status List(const v1::ListComplaintsRequest& request, v1::ListComplaintsResponse* out) {
     grpc::ClientContext context;
+    testing::Authorize(context);
     return stub_->ListComplaints(&context, request, out);
   }
   grpc::Status Get(const std::string& name, v1::Complaint* out) {
     grpc::ClientContext context;
+    testing::Authorize(context);
     v1::GetComplaintRequest request;
     request.set_name(name);
     return stub_->GetComplaint(&context, request, out);
@@ -91,8 +99,7 @@ class ComplaintServiceTest : public ::testing::Test {
                                                                      const Request&, Response*),
                   const Request& request, Response* response) {
     grpc::ClientContext context;
-    context.AddMetadata("x-qms-subject", subject);
-    context.AddMetadata("x-qms-roles", roles);
+    testing::Authorize(context, testing::TestToken(subject, absl::StrSplit(roles, ',')));
     return (stub_.get()->*method)(&context, request, response);
   }
 

@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <random>
 
@@ -17,9 +18,11 @@ int Fail(const std::string& step, const grpc::Status& status) {
 
 int main(int argc, char** argv) {
   if (argc != 3) {
-    std::cerr << "usage: complaints_roundtrip HOST:PORT PLANT\n";
+    std::cerr << "usage: QMS_TOKEN=... complaints_roundtrip HOST:PORT PLANT\n";
     return 2;
   }
+  const char* token = std::getenv("QMS_TOKEN");
+  const std::string bearer = std::string("Bearer ") + (token ? token : "");
   auto stub = v1::ComplaintService::NewStub(
       grpc::CreateChannel(argv[1], grpc::InsecureChannelCredentials()));
   const std::string plant = argv[2];
@@ -36,6 +39,7 @@ int main(int argc, char** argv) {
   v1::Complaint created;
   {
     grpc::ClientContext context;
+    context.AddMetadata("authorization", bearer);
     context.set_deadline(deadline());
     grpc::Status s = stub->CreateComplaint(&context, create, &created);
     if (!s.ok()) return Fail("CreateComplaint", s);
@@ -43,6 +47,7 @@ int main(int argc, char** argv) {
   v1::Complaint got;
   {
     grpc::ClientContext context;
+    context.AddMetadata("authorization", bearer);
     context.set_deadline(deadline());
     v1::GetComplaintRequest get;
     get.set_name(created.name());
@@ -52,6 +57,7 @@ int main(int argc, char** argv) {
   v1::ListComplaintsResponse listed;
   {
     grpc::ClientContext context;
+    context.AddMetadata("authorization", bearer);
     context.set_deadline(deadline());
     v1::ListComplaintsRequest list;
     list.set_parent("plants/" + plant);

@@ -17,6 +17,11 @@ metrics=$(awk '$1 == "complaints" { print $5 }' <<<"$out")
 [[ $grpc =~ ^127\.0\.0\.1:[0-9]+$ ]] || fail "no complaints gRPC address in: $out"
 [[ $metrics =~ ^http://127\.0\.0\.1:[0-9]+/metrics$ ]] || fail "no metrics URL in: $out"
 
+# Without a token the service refuses; with one from `scripts/qms token` the round trip works.
+QMS_TOKEN="" "$BUILD/tests/complaints_roundtrip" "$grpc" SZ1 >/dev/null 2>&1 \
+  && fail "a call without a token was accepted"
+QMS_TOKEN=$("$ROOT/scripts/qms" token --role sales --plant SZ1) || fail "scripts/qms token"
+export QMS_TOKEN
 name=$("$BUILD/tests/complaints_roundtrip" "$grpc" SZ1) || fail "round trip"
 [[ $name =~ ^plants/SZ1/complaints/SZ1-[0-9]{4}-[0-9]{5}$ ]] || fail "unexpected name $name"
 # Read the whole page first: `grep -q` closing the pipe early would fail curl under pipefail.

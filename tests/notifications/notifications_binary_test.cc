@@ -20,6 +20,7 @@
 #include "tests/support/service_process.h"
 #include "tests/support/smtp_listener.h"
 #include "tests/support/test_database.h"
+#include "tests/support/tokens.h"
 
 namespace qms::notifications {
 namespace {
@@ -81,6 +82,7 @@ bool Eventually(const std::function<bool()>& condition, absl::Duration timeout) 
 v1::Timer GetTimer(v1::TimerService::Stub& stub, const std::string& subject,
                    const std::string& policy, grpc::Status* status) {
   grpc::ClientContext context;
+  testing::Authorize(context);
   v1::GetTimerRequest r;
   r.set_plant("SZ1");
   r.set_subject(subject);
@@ -96,6 +98,7 @@ class Watcher {
   Watcher(v1::DeliveryService::Stub& stub, const std::string& plant) {
     v1::WatchEventsRequest r;
     r.set_plant(plant);
+    testing::Authorize(context_);
     reader_ = stub.WatchEvents(&context_, r);
     thread_ = std::thread([this] {
       v1::Event e;
@@ -143,6 +146,7 @@ TEST(NotificationsEndToEnd, ComplaintTimersWarnBreachAndDeliver) {
 
   {
     grpc::ClientContext context;
+    testing::Authorize(context);
     v1::CreateSubscriptionRequest r;
     r.mutable_subscription()->set_plant("SZ1");
     r.mutable_subscription()->set_webhook_url(hook.url());
@@ -158,6 +162,7 @@ TEST(NotificationsEndToEnd, ComplaintTimersWarnBreachAndDeliver) {
   cv1::Complaint complaint;
   {
     grpc::ClientContext context;
+    testing::Authorize(context);
     cv1::CreateComplaintRequest r;
     r.set_parent("plants/SZ1");
     r.mutable_complaint()->set_customer("ACME");
@@ -180,6 +185,7 @@ TEST(NotificationsEndToEnd, ComplaintTimersWarnBreachAndDeliver) {
   // Triage and containment: the containment timer is disarmed, never breached.
   {
     grpc::ClientContext context;
+    testing::Authorize(context);
     cv1::TriageComplaintRequest r;
     r.set_name(complaint.name());
     r.mutable_triage()->set_responsible_department("Production");
@@ -192,6 +198,7 @@ TEST(NotificationsEndToEnd, ComplaintTimersWarnBreachAndDeliver) {
   }
   {
     grpc::ClientContext context;
+    testing::Authorize(context);
     cv1::SubmitContainmentRequest r;
     r.set_name(complaint.name());
     auto* a = r.mutable_containment()->add_actions();
@@ -280,6 +287,7 @@ TEST(NotificationsEndToEnd, EmailGoesToTheSubscriptionsOfTheStagesRolesAndPlant)
   const auto subscribe = [&](const std::string& plant, const std::string& role,
                              const std::string& email) {
     grpc::ClientContext context;
+    testing::Authorize(context);
     v1::CreateSubscriptionRequest r;
     r.mutable_subscription()->set_plant(plant);
     r.mutable_subscription()->add_roles(role);
@@ -292,6 +300,7 @@ TEST(NotificationsEndToEnd, EmailGoesToTheSubscriptionsOfTheStagesRolesAndPlant)
   subscribe("SZ1", "warehouse", "store@sz1.example");     // a role no stage here names
   const auto arm = [&](const std::string& subject, const std::string& policy, absl::Time start) {
     grpc::ClientContext context;
+    testing::Authorize(context);
     v1::ArmTimerRequest r;
     r.set_plant("SZ1");
     r.set_subject(subject);
@@ -331,6 +340,7 @@ TEST(NotificationsEndToEnd, FailingWebhookIsRetriedThenDead) {
   auto deliveries = StubOf<v1::DeliveryService>(notifications);
   {
     grpc::ClientContext context;
+    testing::Authorize(context);
     v1::CreateSubscriptionRequest r;
     r.mutable_subscription()->set_plant("*");
     r.mutable_subscription()->set_webhook_url(hook.url());
@@ -340,6 +350,7 @@ TEST(NotificationsEndToEnd, FailingWebhookIsRetriedThenDead) {
   }
   {
     grpc::ClientContext context;
+    testing::Authorize(context);
     v1::ArmTimerRequest r;
     r.set_plant("SZ1");
     r.set_subject("plants/SZ1/complaints/SZ1-2026-0009");
@@ -353,6 +364,7 @@ TEST(NotificationsEndToEnd, FailingWebhookIsRetriedThenDead) {
   ASSERT_TRUE(Eventually(
       [&] {
         grpc::ClientContext context;
+        testing::Authorize(context);
         v1::ListDeliveriesRequest r;
         r.set_state(v1::DEAD);
         list.Clear();
@@ -376,6 +388,7 @@ void ArmMany(v1::TimerService::Stub& stub, int count, absl::Time start, const st
     threads.emplace_back([&, w] {
       for (int i = w; i < count; i += 8) {
         grpc::ClientContext context;
+        testing::Authorize(context);
         v1::ArmTimerRequest r;
         r.set_plant("SZ1");
         r.set_subject(absl::StrCat("plants/SZ1/things/", tag, "-", i));
@@ -454,6 +467,7 @@ TEST(NotificationsEndToEnd, KillNineOfComplaintsWithAFullOutboxDeliversEveryArmO
   constexpr int kComplaintsCount = 40;
   for (int i = 0; i < kComplaintsCount; ++i) {
     grpc::ClientContext context;
+    testing::Authorize(context);
     cv1::CreateComplaintRequest r;
     r.set_parent("plants/SZ1");
     r.set_request_id(absl::StrCat("req-", i));
@@ -490,6 +504,7 @@ TEST(NotificationsEndToEnd, BadRequestsNameTheField) {
   ServiceProcess notifications(kNotifications, db, NotificationFlags(PolicyFile()));
   auto timers = StubOf<v1::TimerService>(notifications);
   grpc::ClientContext context;
+  testing::Authorize(context);
   v1::ArmTimerRequest r;
   r.set_plant("sz 1");
   r.set_subject(std::string(300, 'x'));
@@ -525,6 +540,7 @@ TEST(NotificationsEndToEnd, PausedTimeIsNotCountedAndCalendarChangesMoveDeadline
   auto calendars = StubOf<v1::CalendarService>(notifications);
   const auto call = [&](auto method, const auto& request) {
     grpc::ClientContext context;
+    testing::Authorize(context);
     v1::Timer t;
     grpc::Status s = ((*timers).*method)(&context, request, &t);
     EXPECT_TRUE(s.ok()) << s.error_message();
@@ -572,6 +588,7 @@ TEST(NotificationsEndToEnd, PausedTimeIsNotCountedAndCalendarChangesMoveDeadline
   v1::Calendar stored;
   {
     grpc::ClientContext context;
+    testing::Authorize(context);
     ASSERT_TRUE(calendars->SetCalendar(&context, set, &stored).ok());
   }
   arm.set_subject("plants/SZ1/complaints/SZ1-2026-00042");
@@ -585,12 +602,14 @@ TEST(NotificationsEndToEnd, PausedTimeIsNotCountedAndCalendarChangesMoveDeadline
   set.set_etag("999");
   {
     grpc::ClientContext context;
+    testing::Authorize(context);
     EXPECT_EQ(calendars->SetCalendar(&context, set, &stored).error_code(), grpc::ABORTED)
         << "a stale etag loses";
   }
   set.set_etag(stored.etag());
   {
     grpc::ClientContext context;
+    testing::Authorize(context);
     ASSERT_TRUE(calendars->SetCalendar(&context, set, &stored).ok());
   }
   v1::GetTimerRequest get;
@@ -608,6 +627,7 @@ TEST(NotificationsEndToEnd, PausedTimeIsNotCountedAndCalendarChangesMoveDeadline
   compute.mutable_duration()->set_unit(v1::WORKING_DAYS);
   v1::ComputeDeadlineResponse deadline;
   grpc::ClientContext context;
+  testing::Authorize(context);
   ASSERT_TRUE(calendars->ComputeDeadline(&context, compute, &deadline).ok());
   EXPECT_EQ(deadline.deadline().seconds(), absl::ToUnixSeconds(thursday));
 }
@@ -631,9 +651,11 @@ TEST(NotificationsEndToEnd, BatchArmIsIdempotentAndAllOrNothing) {
   };
   {  // one armed before, one disarmed before it was ever armed (a tombstone)
     grpc::ClientContext c1;
+    testing::Authorize(c1);
     v1::Timer t;
     ASSERT_TRUE(timers->ArmTimer(&c1, request("plants/SZ1/x/armed"), &t).ok());
     grpc::ClientContext c2;
+    testing::Authorize(c2);
     v1::DisarmTimerRequest d;
     d.set_plant("SZ1");
     d.set_subject("plants/SZ1/x/tombstone");
@@ -648,6 +670,7 @@ TEST(NotificationsEndToEnd, BatchArmIsIdempotentAndAllOrNothing) {
   v1::BatchArmTimersResponse response;
   {
     grpc::ClientContext context;
+    testing::Authorize(context);
     grpc::Status s = timers->BatchArmTimers(&context, batch, &response);
     ASSERT_TRUE(s.ok()) << s.error_message();
   }
@@ -662,6 +685,7 @@ TEST(NotificationsEndToEnd, BatchArmIsIdempotentAndAllOrNothing) {
       << "a disarm that came first wins";
   {  // again: nothing new
     grpc::ClientContext context;
+    testing::Authorize(context);
     ASSERT_TRUE(timers->BatchArmTimers(&context, batch, &response).ok());
     EXPECT_EQ(response.armed(), 0);
     EXPECT_EQ(response.existing(), 253);
@@ -672,6 +696,7 @@ TEST(NotificationsEndToEnd, BatchArmIsIdempotentAndAllOrNothing) {
   *bad.add_requests() = request("plants/SZ1/y/2");
   bad.mutable_requests(1)->set_policy("no.such");
   grpc::ClientContext context;
+  testing::Authorize(context);
   grpc::Status s = timers->BatchArmTimers(&context, bad, &response);
   EXPECT_EQ(s.error_code(), grpc::INVALID_ARGUMENT);
   EXPECT_NE(s.error_message().find("requests[1].policy"), std::string::npos) << s.error_message();
@@ -691,6 +716,7 @@ TEST(NotificationsEndToEnd, ListTimersFiltersAndPagesAndMetricsCountOpenTimers) 
   const auto arm = [&](const std::string& plant, const std::string& subject,
                        const std::string& policy, absl::Time start) {
     grpc::ClientContext context;
+    testing::Authorize(context);
     v1::ArmTimerRequest r;
     r.set_plant(plant);
     r.set_subject(subject);
@@ -710,6 +736,7 @@ TEST(NotificationsEndToEnd, ListTimersFiltersAndPagesAndMetricsCountOpenTimers) 
     std::vector<std::string> subjects;
     for (;;) {
       grpc::ClientContext context;
+      testing::Authorize(context);
       v1::ListTimersResponse page;
       grpc::Status s = timers->ListTimers(&context, r, &page);
       EXPECT_TRUE(s.ok()) << s.error_message();
@@ -732,6 +759,7 @@ TEST(NotificationsEndToEnd, ListTimersFiltersAndPagesAndMetricsCountOpenTimers) 
   v1::ListTimersRequest bad = all;
   bad.set_page_token("garbage");
   grpc::ClientContext context;
+  testing::Authorize(context);
   v1::ListTimersResponse page;
   EXPECT_EQ(timers->ListTimers(&context, bad, &page).error_code(), grpc::INVALID_ARGUMENT);
 

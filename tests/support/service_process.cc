@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
+#include "tests/support/tokens.h"
 
 namespace qms::testing {
 
@@ -37,6 +38,9 @@ ServiceProcess::ServiceProcess(const std::string& binary, const TestDatabase& db
                                    "--db_name=" + o.database,
                                    "--db_user=" + o.user,
                                    "--db_password_file=" + db.password_file()};
+  // Every server trusts the test token secret; every client service carries a service token.
+  args.push_back("--jwt_hs256_secret_file=" + TestSecretFile());
+  args.push_back("--service_token_file=" + ServiceTokenFile());
   for (auto& f : extra_flags) args.push_back(std::move(f));
 
   pid_ = fork();
