@@ -227,11 +227,23 @@ absl::StatusOr<int64_t> SubscriptionId(const std::string& field, const std::stri
   return id;
 }
 
-// An empty plant filter means every plant, which only a company-wide caller may ask for.
-absl::Status CheckPlantOrAll(const server::Caller& caller, const std::string& plant) {
-  if (!plant.empty()) return server::CheckPlant(caller, plant);
-  if (caller.AllPlants()) return absl::OkStatus();
-  return absl::PermissionDeniedError("name a plant: your token is not valid for every plant");
+// Checked before anything else in a request: a malformed plant code is INVALID_ARGUMENT, a plant
+// the caller has no right to PERMISSION_DENIED, before the rest is even validated.
+absl::Status PlantAllowed(const server::Caller& caller, const std::string& field,
+                          const std::string& plant) {
+  if (!IsValidPlantCode(plant)) return InvalidField(field, "is not a plant code");
+  return server::CheckPlant(caller, plant);
+}
+
+// The same for fields where "*" (subscriptions) or, with `empty_is_all`, an empty filter (lists,
+// streams) means every plant, which only a company-wide caller may use.
+absl::Status PlantOrAllAllowed(const server::Caller& caller, const std::string& field,
+                               const std::string& plant, bool empty_is_all) {
+  if (plant == auth::kAllPlants || (empty_is_all && plant.empty())) {
+    if (caller.AllPlants()) return absl::OkStatus();
+    return absl::PermissionDeniedError("your token is not valid for every plant: name a plant");
+  }
+  return PlantAllowed(caller, field, plant);
 }
 
 std::vector<std::string> Readers() {
@@ -279,11 +291,10 @@ grpc::Status CalendarServiceImpl::SetCalendar(grpc::ServerContext* context,
                                               v1::Calendar* response) {
   auto caller = server::CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
+  if (absl::Status s = PlantAllowed(*caller, "calendar.plant", request->calendar().plant()); !s.ok()) return ToGrpcStatus(s);
   auto calendar = CalendarFromProto(request->calendar());
   if (!calendar.ok()) return ToGrpcStatus(calendar.status());
-  if (absl::Status s = server::CheckPlant(*caller, calendar->plant); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
+
   if (request->etag().size() > 32) return ToGrpcStatus(InvalidField("etag", "is too long"));
   auto stored = store_.SetCalendar(*calendar, request->etag());
   if (!stored.ok()) return ToGrpcStatus(stored.status());
@@ -296,12 +307,10 @@ grpc::Status CalendarServiceImpl::GetCalendar(grpc::ServerContext* context,
                                               v1::Calendar* response) {
   auto caller = server::CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
+  if (absl::Status s = PlantAllowed(*caller, "plant", request->plant()); !s.ok()) return ToGrpcStatus(s);
   FieldViolations v;
   CheckPlant(v, "plant", request->plant());
   if (!v.empty()) return ToGrpcStatus(v.ToStatus());
-  if (absl::Status s = server::CheckPlant(*caller, request->plant()); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
   auto calendar = store_.GetCalendar(request->plant());
   if (!calendar.ok()) return ToGrpcStatus(calendar.status());
   auto version = store_.CalendarVersion(request->plant());
@@ -315,6 +324,7 @@ grpc::Status CalendarServiceImpl::ComputeDeadline(grpc::ServerContext* context,
                                                   v1::ComputeDeadlineResponse* response) {
   auto caller = server::CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
+  if (absl::Status s = PlantAllowed(*caller, "plant", request->plant()); !s.ok()) return ToGrpcStatus(s);
   FieldViolations v;
   CheckPlant(v, "plant", request->plant());
   if (!request->has_start_time()) v.Add("start_time", "is required");
@@ -337,9 +347,6 @@ grpc::Status CalendarServiceImpl::ComputeDeadline(grpc::ServerContext* context,
       v.Add("duration.unit", "is required");
   }
   if (!v.empty()) return ToGrpcStatus(v.ToStatus());
-  if (absl::Status s = server::CheckPlant(*caller, request->plant()); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
   auto calendar = store_.GetCalendar(request->plant());
   if (!calendar.ok()) return ToGrpcStatus(calendar.status());
   auto deadline = Deadline(*calendar, FromProto(request->start_time()), span);
@@ -354,12 +361,10 @@ grpc::Status TimerServiceImpl::ArmTimer(grpc::ServerContext* context,
                                         const v1::ArmTimerRequest* request, v1::Timer* response) {
   auto caller = server::CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
+  if (absl::Status s = PlantAllowed(*caller, "plant", request->plant()); !s.ok()) return ToGrpcStatus(s);
   FieldViolations v;
   const ArmInput input = ArmInputFromProto(v, *request, store_.policies(), "");
   if (!v.empty()) return ToGrpcStatus(v.ToStatus());
-  if (absl::Status s = server::CheckPlant(*caller, input.key.plant); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
   auto armed = store_.Arm(input);
   if (!armed.ok()) return ToGrpcStatus(armed.status());
   if (auto next = EarliestPending(armed->timer)) engine_.NoteDue(*next);
@@ -372,6 +377,12 @@ grpc::Status TimerServiceImpl::BatchArmTimers(grpc::ServerContext* context,
                                               v1::BatchArmTimersResponse* response) {
   auto caller = server::CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
+  for (int i = 0; i < request->requests_size(); ++i) {
+    const std::string field = absl::StrCat("requests[", i, "].plant");
+    if (absl::Status s = PlantAllowed(*caller, field, request->requests(i).plant()); !s.ok()) {
+      return ToGrpcStatus(s);
+    }
+  }
   FieldViolations v;
   if (request->requests_size() == 0 || request->requests_size() > kMaxBatch) {
     v.Add("requests", absl::StrCat("must hold 1 to ", kMaxBatch, " requests"));
@@ -382,11 +393,6 @@ grpc::Status TimerServiceImpl::BatchArmTimers(grpc::ServerContext* context,
                                        absl::StrCat("requests[", i, "].")));
   }
   if (!v.empty()) return ToGrpcStatus(v.ToStatus());
-  for (const ArmInput& input : inputs) {
-    if (absl::Status s = server::CheckPlant(*caller, input.key.plant); !s.ok()) {
-      return ToGrpcStatus(s);
-    }
-  }
   auto armed = store_.ArmMany(inputs);
   if (!armed.ok()) return ToGrpcStatus(armed.status());
   if (armed->earliest_due) engine_.NoteDue(*armed->earliest_due);
@@ -400,9 +406,9 @@ grpc::Status TimerServiceImpl::DisarmTimer(grpc::ServerContext* context,
                                            v1::Timer* response) {
   auto caller = server::CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
+  if (absl::Status s = PlantAllowed(*caller, "plant", request->plant()); !s.ok()) return ToGrpcStatus(s);
   auto key = KeyFromProto(*request, store_.policies());
   if (!key.ok()) return ToGrpcStatus(key.status());
-  if (absl::Status s = server::CheckPlant(*caller, key->plant); !s.ok()) return ToGrpcStatus(s);
   FieldViolations v;
   CheckText(v, "deadline", request->deadline(), kMaxNameLength, false);
   CheckText(v, "request_id", request->request_id(), kMaxRequestIdLength, false);
@@ -421,9 +427,9 @@ grpc::Status TimerServiceImpl::PauseTimer(grpc::ServerContext* context,
                                           v1::Timer* response) {
   auto caller = server::CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
+  if (absl::Status s = PlantAllowed(*caller, "plant", request->plant()); !s.ok()) return ToGrpcStatus(s);
   auto key = KeyFromProto(*request, store_.policies());
   if (!key.ok()) return ToGrpcStatus(key.status());
-  if (absl::Status s = server::CheckPlant(*caller, key->plant); !s.ok()) return ToGrpcStatus(s);
   auto timer = store_.Pause(*key);
   if (!timer.ok()) return ToGrpcStatus(timer.status());
   TimerToProto(*timer, response);
@@ -435,9 +441,9 @@ grpc::Status TimerServiceImpl::ResumeTimer(grpc::ServerContext* context,
                                            v1::Timer* response) {
   auto caller = server::CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
+  if (absl::Status s = PlantAllowed(*caller, "plant", request->plant()); !s.ok()) return ToGrpcStatus(s);
   auto key = KeyFromProto(*request, store_.policies());
   if (!key.ok()) return ToGrpcStatus(key.status());
-  if (absl::Status s = server::CheckPlant(*caller, key->plant); !s.ok()) return ToGrpcStatus(s);
   auto timer = store_.Resume(*key);
   if (!timer.ok()) return ToGrpcStatus(timer.status());
   if (auto next = EarliestPending(*timer)) engine_.NoteDue(*next);
@@ -449,9 +455,9 @@ grpc::Status TimerServiceImpl::GetTimer(grpc::ServerContext* context,
                                         const v1::GetTimerRequest* request, v1::Timer* response) {
   auto caller = server::CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
+  if (absl::Status s = PlantAllowed(*caller, "plant", request->plant()); !s.ok()) return ToGrpcStatus(s);
   auto key = KeyFromProto(*request, store_.policies());
   if (!key.ok()) return ToGrpcStatus(key.status());
-  if (absl::Status s = server::CheckPlant(*caller, key->plant); !s.ok()) return ToGrpcStatus(s);
   auto timer = store_.Get(*key);
   if (!timer.ok()) return ToGrpcStatus(timer.status());
   TimerToProto(*timer, response);
@@ -463,6 +469,7 @@ grpc::Status TimerServiceImpl::ListTimers(grpc::ServerContext* context,
                                           v1::ListTimersResponse* response) {
   auto caller = server::CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
+  if (absl::Status s = PlantAllowed(*caller, "plant", request->plant()); !s.ok()) return ToGrpcStatus(s);
   FieldViolations v;
   CheckPlant(v, "plant", request->plant());
   CheckText(v, "policy", request->policy(), kMaxNameLength, false);
@@ -471,9 +478,6 @@ grpc::Status TimerServiceImpl::ListTimers(grpc::ServerContext* context,
     v.Add("page_size", absl::StrCat("must be between 0 and ", kMaxPageSize));
   }
   if (!v.empty()) return ToGrpcStatus(v.ToStatus());
-  if (absl::Status s = server::CheckPlant(*caller, request->plant()); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
   TimerFilter filter;
   filter.plant = request->plant();
   if (request->state() != v1::TIMER_STATE_UNSPECIFIED) {
@@ -530,6 +534,11 @@ grpc::Status DeliveryServiceImpl::CreateSubscription(grpc::ServerContext* contex
                                                      v1::Subscription* response) {
   auto caller = server::CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
+  if (absl::Status s = PlantOrAllAllowed(*caller, "subscription.plant",
+                                         request->subscription().plant(), false);
+      !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   const v1::Subscription& in = request->subscription();
   FieldViolations v;
   Subscription s;
@@ -565,9 +574,6 @@ grpc::Status DeliveryServiceImpl::CreateSubscription(grpc::ServerContext* contex
       v.Add("subscription.target", "give webhook_url or email");
   }
   if (!v.empty()) return ToGrpcStatus(v.ToStatus());
-  if (s.plant == auth::kAllPlants ? !caller->AllPlants() : !caller->MayAccessPlant(s.plant)) {
-    return ToGrpcStatus(absl::PermissionDeniedError(absl::StrCat("no access to plant ", s.plant)));
-  }
   auto created = store_.CreateSubscription(s);
   if (!created.ok()) return ToGrpcStatus(created.status());
   response->set_name(absl::StrCat("subscriptions/", created->id));
@@ -587,21 +593,20 @@ grpc::Status DeliveryServiceImpl::ListSubscriptions(grpc::ServerContext* context
                                                     v1::ListSubscriptionsResponse* response) {
   auto caller = server::CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  FieldViolations v;
-  if (!request->plant().empty()) CheckPlant(v, "plant", request->plant());
-  if (!v.empty()) return ToGrpcStatus(v.ToStatus());
+  // No plant: every subscription the caller may see (filtered below).
   if (!request->plant().empty()) {
-    if (absl::Status s = server::CheckPlant(*caller, request->plant()); !s.ok()) {
+    if (absl::Status s = PlantAllowed(*caller, "plant", request->plant()); !s.ok()) {
       return ToGrpcStatus(s);
     }
   }
+  FieldViolations v;
+  if (!request->plant().empty()) CheckPlant(v, "plant", request->plant());
+  if (!v.empty()) return ToGrpcStatus(v.ToStatus());
   auto subs = store_.ListSubscriptions(request->plant());
   if (!subs.ok()) return ToGrpcStatus(subs.status());
   for (const Subscription& s : *subs) {
     // A plant's people see their plant's subscriptions; company-wide ones need every plant.
-    if (s.plant == auth::kAllPlants ? !caller->AllPlants() : !caller->MayAccessPlant(s.plant)) {
-      continue;
-    }
+    if (!PlantOrAllAllowed(*caller, "", s.plant, false).ok()) continue;
     v1::Subscription* p = response->add_subscriptions();
     p->set_name(absl::StrCat("subscriptions/", s.id));
     p->set_plant(s.plant);
@@ -625,9 +630,8 @@ grpc::Status DeliveryServiceImpl::DeleteSubscription(grpc::ServerContext* contex
   if (!id.ok()) return ToGrpcStatus(id.status());
   auto existing = store_.GetSubscription(*id);
   if (!existing.ok()) return ToGrpcStatus(existing.status());
-  if (existing->plant == auth::kAllPlants ? !caller->AllPlants()
-                                          : !caller->MayAccessPlant(existing->plant)) {
-    return ToGrpcStatus(absl::PermissionDeniedError("no access to this subscription's plant"));
+  if (absl::Status s = PlantOrAllAllowed(*caller, "name", existing->plant, false); !s.ok()) {
+    return ToGrpcStatus(s);
   }
   return ToGrpcStatus(store_.DeleteSubscription(*id));
 }
@@ -637,6 +641,12 @@ grpc::Status DeliveryServiceImpl::ListDeliveries(grpc::ServerContext* context,
                                                  v1::ListDeliveriesResponse* response) {
   auto caller = server::CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
+  // No plant: the deliveries of every plant the caller may see (filtered below).
+  if (!request->plant().empty()) {
+    if (absl::Status s = PlantAllowed(*caller, "plant", request->plant()); !s.ok()) {
+      return ToGrpcStatus(s);
+    }
+  }
   FieldViolations v;
   if (!request->plant().empty()) CheckPlant(v, "plant", request->plant());
   if (!v1::DeliveryState_IsValid(request->state())) v.Add("state", "is not a delivery state");
@@ -644,7 +654,6 @@ grpc::Status DeliveryServiceImpl::ListDeliveries(grpc::ServerContext* context,
     v.Add("page_size", absl::StrCat("must be between 0 and ", kMaxPageSize));
   }
   if (!v.empty()) return ToGrpcStatus(v.ToStatus());
-  if (absl::Status s = CheckPlantOrAll(*caller, request->plant()); !s.ok()) return ToGrpcStatus(s);
   std::optional<DeliveryState> state;
   if (request->state() != v1::DELIVERY_STATE_UNSPECIFIED) {
     state = static_cast<DeliveryState>(static_cast<int>(request->state()));
@@ -653,6 +662,7 @@ grpc::Status DeliveryServiceImpl::ListDeliveries(grpc::ServerContext* context,
                                     request->page_size() ? request->page_size() : kDefaultPageSize);
   if (!list.ok()) return ToGrpcStatus(list.status());
   for (const Delivery& d : *list) {
+    if (!caller->MayAccessPlant(d.event.plant)) continue;
     v1::Delivery* p = response->add_deliveries();
     p->set_id(d.id);
     p->set_event_id(d.event.id);
@@ -672,11 +682,13 @@ grpc::Status DeliveryServiceImpl::WatchEvents(grpc::ServerContext* context,
                                               grpc::ServerWriter<v1::Event>* writer) {
   auto caller = server::CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
+  if (absl::Status s = PlantOrAllAllowed(*caller, "plant", request->plant(), true); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
   FieldViolations v;
   if (!request->plant().empty()) CheckPlant(v, "plant", request->plant());
   if (request->after_event_id() < 0) v.Add("after_event_id", "must not be negative");
   if (!v.empty()) return ToGrpcStatus(v.ToStatus());
-  if (absl::Status s = CheckPlantOrAll(*caller, request->plant()); !s.ok()) return ToGrpcStatus(s);
   int64_t floor = request->after_event_id();
   if (floor == 0) {
     auto last = store_.LastEventId();
