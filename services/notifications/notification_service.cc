@@ -291,7 +291,9 @@ grpc::Status CalendarServiceImpl::SetCalendar(grpc::ServerContext* context,
                                               v1::Calendar* response) {
   auto caller = server::CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  if (absl::Status s = PlantAllowed(*caller, "calendar.plant", request->calendar().plant()); !s.ok()) return ToGrpcStatus(s);
+  if (absl::Status s = PlantAllowed(*caller, "calendar.plant", request->calendar().plant());
+      !s.ok())
+    return ToGrpcStatus(s);
   auto calendar = CalendarFromProto(request->calendar());
   if (!calendar.ok()) return ToGrpcStatus(calendar.status());
 
@@ -307,7 +309,8 @@ grpc::Status CalendarServiceImpl::GetCalendar(grpc::ServerContext* context,
                                               v1::Calendar* response) {
   auto caller = server::CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  if (absl::Status s = PlantAllowed(*caller, "plant", request->plant()); !s.ok()) return ToGrpcStatus(s);
+  if (absl::Status s = PlantAllowed(*caller, "plant", request->plant()); !s.ok())
+    return ToGrpcStatus(s);
   FieldViolations v;
   CheckPlant(v, "plant", request->plant());
   if (!v.empty()) return ToGrpcStatus(v.ToStatus());
@@ -324,7 +327,8 @@ grpc::Status CalendarServiceImpl::ComputeDeadline(grpc::ServerContext* context,
                                                   v1::ComputeDeadlineResponse* response) {
   auto caller = server::CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  if (absl::Status s = PlantAllowed(*caller, "plant", request->plant()); !s.ok()) return ToGrpcStatus(s);
+  if (absl::Status s = PlantAllowed(*caller, "plant", request->plant()); !s.ok())
+    return ToGrpcStatus(s);
   FieldViolations v;
   CheckPlant(v, "plant", request->plant());
   if (!request->has_start_time()) v.Add("start_time", "is required");
@@ -361,7 +365,8 @@ grpc::Status TimerServiceImpl::ArmTimer(grpc::ServerContext* context,
                                         const v1::ArmTimerRequest* request, v1::Timer* response) {
   auto caller = server::CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  if (absl::Status s = PlantAllowed(*caller, "plant", request->plant()); !s.ok()) return ToGrpcStatus(s);
+  if (absl::Status s = PlantAllowed(*caller, "plant", request->plant()); !s.ok())
+    return ToGrpcStatus(s);
   FieldViolations v;
   const ArmInput input = ArmInputFromProto(v, *request, store_.policies(), "");
   if (!v.empty()) return ToGrpcStatus(v.ToStatus());
@@ -406,7 +411,8 @@ grpc::Status TimerServiceImpl::DisarmTimer(grpc::ServerContext* context,
                                            v1::Timer* response) {
   auto caller = server::CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  if (absl::Status s = PlantAllowed(*caller, "plant", request->plant()); !s.ok()) return ToGrpcStatus(s);
+  if (absl::Status s = PlantAllowed(*caller, "plant", request->plant()); !s.ok())
+    return ToGrpcStatus(s);
   auto key = KeyFromProto(*request, store_.policies());
   if (!key.ok()) return ToGrpcStatus(key.status());
   FieldViolations v;
@@ -427,7 +433,8 @@ grpc::Status TimerServiceImpl::PauseTimer(grpc::ServerContext* context,
                                           v1::Timer* response) {
   auto caller = server::CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  if (absl::Status s = PlantAllowed(*caller, "plant", request->plant()); !s.ok()) return ToGrpcStatus(s);
+  if (absl::Status s = PlantAllowed(*caller, "plant", request->plant()); !s.ok())
+    return ToGrpcStatus(s);
   auto key = KeyFromProto(*request, store_.policies());
   if (!key.ok()) return ToGrpcStatus(key.status());
   auto timer = store_.Pause(*key);
@@ -441,7 +448,8 @@ grpc::Status TimerServiceImpl::ResumeTimer(grpc::ServerContext* context,
                                            v1::Timer* response) {
   auto caller = server::CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  if (absl::Status s = PlantAllowed(*caller, "plant", request->plant()); !s.ok()) return ToGrpcStatus(s);
+  if (absl::Status s = PlantAllowed(*caller, "plant", request->plant()); !s.ok())
+    return ToGrpcStatus(s);
   auto key = KeyFromProto(*request, store_.policies());
   if (!key.ok()) return ToGrpcStatus(key.status());
   auto timer = store_.Resume(*key);
@@ -455,7 +463,8 @@ grpc::Status TimerServiceImpl::GetTimer(grpc::ServerContext* context,
                                         const v1::GetTimerRequest* request, v1::Timer* response) {
   auto caller = server::CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  if (absl::Status s = PlantAllowed(*caller, "plant", request->plant()); !s.ok()) return ToGrpcStatus(s);
+  if (absl::Status s = PlantAllowed(*caller, "plant", request->plant()); !s.ok())
+    return ToGrpcStatus(s);
   auto key = KeyFromProto(*request, store_.policies());
   if (!key.ok()) return ToGrpcStatus(key.status());
   auto timer = store_.Get(*key);
@@ -469,7 +478,8 @@ grpc::Status TimerServiceImpl::ListTimers(grpc::ServerContext* context,
                                           v1::ListTimersResponse* response) {
   auto caller = server::CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  if (absl::Status s = PlantAllowed(*caller, "plant", request->plant()); !s.ok()) return ToGrpcStatus(s);
+  if (absl::Status s = PlantAllowed(*caller, "plant", request->plant()); !s.ok())
+    return ToGrpcStatus(s);
   FieldViolations v;
   CheckPlant(v, "plant", request->plant());
   CheckText(v, "policy", request->policy(), kMaxNameLength, false);
@@ -534,8 +544,8 @@ grpc::Status DeliveryServiceImpl::CreateSubscription(grpc::ServerContext* contex
                                                      v1::Subscription* response) {
   auto caller = server::CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  if (absl::Status s = PlantOrAllAllowed(*caller, "subscription.plant",
-                                         request->subscription().plant(), false);
+  if (absl::Status s =
+          PlantOrAllAllowed(*caller, "subscription.plant", request->subscription().plant(), false);
       !s.ok()) {
     return ToGrpcStatus(s);
   }

@@ -33,15 +33,18 @@ constexpr char kComplaints[] = QMS_BINARY_DIR "/services/complaints/complaints";
 constexpr char kNotifications[] = QMS_BINARY_DIR "/services/notifications/notifications";
 
 const std::vector<std::string> kAllRoles = {
-    "sales",       "quality",     "responsible_department", "general_manager", "warehouse",
-    "engineering", "plant_floor", "auditor",                "admin",           "service"};
+    "sales",           "quality",   "responsible_department",
+    "general_manager", "warehouse", "engineering",
+    "plant_floor",     "auditor",   "admin",
+    "service"};
 
 struct Target {
   const char* service;
   const ServiceProcess* process;
 };
 
-// Sets every field that names a plant to `plant` (recursively), and what validation needs around it.
+// Sets every field that names a plant to `plant` (recursively), and what validation needs around
+// it.
 void Fill(pb::Message& m, const std::string& service, const std::string& plant,
           const std::string& subscription, int depth = 0) {
   const pb::Reflection* r = m.GetReflection();
@@ -96,8 +99,8 @@ class AccessTest : public ::testing::Test {
     complaints_ = new ServiceProcess(kComplaints, *complaints_db_,
                                      {"--notifications_target=" + notifications_->grpc_address()});
     // A subscription of plant B1, for DeleteSubscription.
-    auto stub = notifications::v1::DeliveryService::NewStub(grpc::CreateChannel(
-        notifications_->grpc_address(), grpc::InsecureChannelCredentials()));
+    auto stub = notifications::v1::DeliveryService::NewStub(
+        grpc::CreateChannel(notifications_->grpc_address(), grpc::InsecureChannelCredentials()));
     grpc::ClientContext context;
     testing::Authorize(context);
     notifications::v1::CreateSubscriptionRequest r;
@@ -116,7 +119,8 @@ class AccessTest : public ::testing::Test {
 
   // Calls every method of every service with requests aimed at `plant` and `token`; returns
   // "Service/Method" -> status code.
-  std::map<std::string, grpc::StatusCode> CallAll(const std::string& plant, const std::string& token) {
+  std::map<std::string, grpc::StatusCode> CallAll(const std::string& plant,
+                                                  const std::string& token) {
     std::map<std::string, grpc::StatusCode> codes;
     // Referencing the generated types links their descriptors into the pool.
     (void)complaints::v1::Complaint::descriptor();
@@ -174,10 +178,10 @@ TEST_F(AccessTest, EveryMethodRefusesCallsWithoutAValidToken) {
   const std::map<std::string, std::string> tokens = {
       {"none", ""},
       {"garbage", "not.a.token"},
-      {"expired", *auth::Sign(expired, {auth::SigningKey::Algorithm::kHs256,
-                                        testing::kTestJwtSecret})},
-      {"wrong audience", *auth::Sign(other_audience, {auth::SigningKey::Algorithm::kHs256,
-                                                      testing::kTestJwtSecret})},
+      {"expired",
+       *auth::Sign(expired, {auth::SigningKey::Algorithm::kHs256, testing::kTestJwtSecret})},
+      {"wrong audience",
+       *auth::Sign(other_audience, {auth::SigningKey::Algorithm::kHs256, testing::kTestJwtSecret})},
       {"wrong signature", *auth::Sign(forged, {auth::SigningKey::Algorithm::kHs256,
                                                "someone-elses-secret-0123456789abcdef"})},
   };

@@ -29,7 +29,6 @@ ServiceProcess::ServiceProcess(const std::string& binary, const TestDatabase& db
   std::remove(ready_file_.c_str());
   const db::DatabaseOptions o = db.options();
   std::vector<std::string> args = {binary,
-                                   "--plaintext",
                                    "--listen=127.0.0.1:0",
                                    "--metrics_listen=127.0.0.1:0",
                                    "--ready_file=" + ready_file_,
@@ -38,6 +37,10 @@ ServiceProcess::ServiceProcess(const std::string& binary, const TestDatabase& db
                                    "--db_name=" + o.database,
                                    "--db_user=" + o.user,
                                    "--db_password_file=" + db.password_file()};
+  // Plaintext on loopback unless the test configures TLS itself.
+  bool tls = false;
+  for (const std::string& f : extra_flags) tls = tls || absl::StartsWith(f, "--tls_cert_file=");
+  if (!tls) args.push_back("--plaintext");
   // Every server trusts the test token secret; every client service carries a service token.
   args.push_back("--jwt_hs256_secret_file=" + TestSecretFile());
   args.push_back("--service_token_file=" + ServiceTokenFile());

@@ -16,7 +16,8 @@ namespace qms::testing {
 
 class ServiceProcess {
  public:
-  // Starts `binary` on loopback with free ports, plaintext, and `db`'s credentials, followed by
+  // Starts `binary` on loopback with free ports, plaintext (unless `extra_flags` has
+  // --tls_cert_file), the test token secret, a service token and `db`'s credentials, followed by
   // `extra_flags`. Waits until the ready file appears (fails the test after 20 s).
   ServiceProcess(const std::string& binary, const TestDatabase& db,
                  std::vector<std::string> extra_flags = {});
