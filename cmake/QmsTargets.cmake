@@ -4,9 +4,12 @@ set(QMS_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wcast-ali
 if(QMS_WERROR)
   list(APPEND QMS_WARNINGS -Werror)
 endif()
-if(QMS_SANITIZE)
+if(QMS_SANITIZE OR QMS_FUZZ)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)
+endif()
+if(QMS_FUZZ)
+  add_compile_options(-fsanitize=fuzzer-no-link)
 endif()
 
 # qms_target(<target>): project code gets the strict warning set.
