@@ -26,8 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     default:
       break;
   }
-  static const char* const kZones[] = {"UTC", "Asia/Shanghai", "Europe/Berlin",
-                                        "America/Sao_Paulo", "Australia/Lord_Howe"};
+  static const char* const kZones[] = {"UTC", "Asia/Shanghai", "Europe/Berlin", "America/Sao_Paulo",
+                                       "Australia/Lord_Howe"};
   Calendar c;
   c.plant = "X1";
   c.time_zone = kZones[in.ConsumeIntegralInRange(0, 4)];

@@ -108,8 +108,9 @@ absl::StatusOr<MigrationReport> Migrate(ConnectionPool& pool,
       while (rows->next()) recorded[rows->getInt(1)] = std::string(rows->getString(2));
     }
     for (const auto& [version, checksum] : recorded) {
+      const int wanted = version;  // C++17 lambdas cannot capture a structured binding
       auto known = std::find_if(ordered.begin(), ordered.end(),
-                                [&](const Migration* m) { return m->version == version; });
+                                [&](const Migration* m) { return m->version == wanted; });
       if (known == ordered.end()) {
         lock.Execute("ROLLBACK");
         return absl::FailedPreconditionError(

@@ -13,7 +13,6 @@
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <regex>
 #include <thread>
 #include <vector>
 
@@ -162,13 +161,17 @@ Sysbench RunSysbench(const std::string& prefix) {
   while (pipe && fgets(buffer, sizeof buffer, pipe)) text += buffer;
   if (pipe) pclose(pipe);
   std::system((common + " cleanup >/dev/null 2>&1").c_str());
-  std::smatch m;
-  if (std::regex_search(text, m, std::regex(R"(transactions:\s+\d+\s+\(([0-9.]+) per sec)"))) {
-    out.tps = std::stod(m[1]);
-  }
-  if (std::regex_search(text, m, std::regex(R"(99th percentile:\s+([0-9.]+))"))) {
-    out.p99_ms = std::stod(m[1]);
-  }
+  // "transactions:  123 (12.3 per sec.)" and "99th percentile:  5.00"
+  const auto number_after = [&](const std::string& label, const std::string& from) {
+    size_t at = text.find(label);
+    if (at == std::string::npos) return 0.0;
+    at = from.empty() ? at + label.size() : text.find(from, at);
+    if (at == std::string::npos) return 0.0;
+    at += from.size();
+    return std::strtod(text.c_str() + at, nullptr);
+  };
+  out.tps = number_after("transactions:", "(");
+  out.p99_ms = number_after("99th percentile:", "");
   return out;
 }
 

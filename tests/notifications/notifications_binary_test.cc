@@ -503,17 +503,24 @@ TEST(NotificationsEndToEnd, BadRequestsNameTheField) {
   TestDatabase db;
   ServiceProcess notifications(kNotifications, db, NotificationFlags(PolicyFile()));
   auto timers = StubOf<v1::TimerService>(notifications);
-  grpc::ClientContext context;
-  testing::Authorize(context);
-  v1::ArmTimerRequest r;
-  r.set_plant("sz 1");
-  r.set_subject(std::string(300, 'x'));
-  r.set_policy("no.such.policy");
-  v1::Timer t;
-  grpc::Status s = timers->ArmTimer(&context, r, &t);
+  const auto arm = [&](const std::string& plant) {
+    grpc::ClientContext context;
+    testing::Authorize(context);
+    v1::ArmTimerRequest r;
+    r.set_plant(plant);
+    r.set_subject(std::string(300, 'x'));
+    r.set_policy("no.such.policy");
+    v1::Timer t;
+    return timers->ArmTimer(&context, r, &t);
+  };
+  // The plant is checked first (it decides who may ask); then every other field is named.
+  grpc::Status s = arm("sz 1");
   EXPECT_EQ(s.error_code(), grpc::INVALID_ARGUMENT);
   EXPECT_NE(s.error_message().find("plant"), std::string::npos);
+  s = arm("SZ1");
+  EXPECT_EQ(s.error_code(), grpc::INVALID_ARGUMENT);
   EXPECT_NE(s.error_message().find("subject"), std::string::npos);
+  EXPECT_NE(s.error_message().find("policy"), std::string::npos);
   EXPECT_EQ(db.Count("SELECT COUNT(*) FROM timers"), 0) << "nothing written";
 }
 
