@@ -24,6 +24,7 @@
 #include "common/db/connection_pool.h"
 #include "common/db/transaction.h"
 #include "qms/notifications/v1/notifications.grpc.pb.h"
+#include "tests/bench/sysbench.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50052", "notifications gRPC address");
 ABSL_FLAG(int32_t, db_port, 3306, "MariaDB port (to read the firings)");
@@ -142,39 +143,6 @@ bool WaitFired(qms::db::ConnectionPool& pool, const std::string& policy, int64_t
   return false;
 }
 
-struct Sysbench {
-  double tps = 0, p99_ms = 0;
-};
-
-Sysbench RunSysbench(const std::string& prefix) {
-  Sysbench out;
-  if (prefix.empty()) return out;
-  const std::string common = prefix + " --tables=1 --table-size=10000 oltp_insert";
-  std::system((common + " cleanup >/dev/null 2>&1").c_str());
-  if (std::system((common + " prepare >/dev/null 2>&1").c_str()) != 0) {
-    std::cerr << "sysbench prepare failed\n";
-    return out;
-  }
-  FILE* pipe = popen((common + " --threads=16 --time=10 --percentile=99 run 2>&1").c_str(), "r");
-  std::string text;
-  char buffer[4096];
-  while (pipe && fgets(buffer, sizeof buffer, pipe)) text += buffer;
-  if (pipe) pclose(pipe);
-  std::system((common + " cleanup >/dev/null 2>&1").c_str());
-  // "transactions:  123 (12.3 per sec.)" and "99th percentile:  5.00"
-  const auto number_after = [&](const std::string& label, const std::string& from) {
-    size_t at = text.find(label);
-    if (at == std::string::npos) return 0.0;
-    at = from.empty() ? at + label.size() : text.find(from, at);
-    if (at == std::string::npos) return 0.0;
-    at += from.size();
-    return std::strtod(text.c_str() + at, nullptr);
-  };
-  out.tps = number_after("transactions:", "(");
-  out.p99_ms = number_after("99th percentile:", "");
-  return out;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -234,7 +202,7 @@ int main(int argc, char** argv) {
   const Percentiles trickle_p = Of(trickle_lag);
 
   // 3. The database ceiling on the same server.
-  const Sysbench sb = RunSysbench(absl::GetFlag(FLAGS_sysbench));
+  const qms::bench::Sysbench sb = qms::bench::RunSysbench(absl::GetFlag(FLAGS_sysbench), 16, 10);
 
   std::printf("\nTimer engine, one run (%s)\n", absl::FormatTime(absl::Now()).c_str());
   std::printf("%-44s %14s %14s %10s\n", "what", "figure", "compared with", "ratio");

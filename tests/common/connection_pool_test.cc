@@ -8,11 +8,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "common/db/transaction.h"
+#include "tests/support/private_mariadb.h"
 #include "tests/support/service_process.h"
 #include "tests/support/test_database.h"
 
 namespace qms::db {
 namespace {
+
+using testing::PrivateMariaDB;
 
 using testing::RunCommand;
 
@@ -39,45 +42,6 @@ TEST(ConnectionPool, UnreachableServerIsUnavailable) {
   EXPECT_EQ(pool.Ping().code(), absl::StatusCode::kUnavailable);
 }
 
-// A MariaDB of its own, so stopping it disturbs no other test.
-class PrivateMariaDB {
- public:
-  PrivateMariaDB() {
-    dir_ = absl::StrCat(::testing::TempDir(), "/mariadb_", getpid());
-    RunCommand("rm -rf " + dir_);
-    port_ = std::stoi(std::string(absl::StripAsciiWhitespace(
-        RunCommand(absl::StrCat("bash ", kScript, " free-port")).output)));
-    Start();
-    auto created = RunCommand(absl::StrCat(
-        "echo \"CREATE USER 'pool'@'127.0.0.1' IDENTIFIED BY 'pw'; GRANT ALL ON *.* TO "
-        "'pool'@'127.0.0.1'; CREATE DATABASE pooltest;\" | bash ",
-        kScript, " sql ", dir_));
-    EXPECT_EQ(created.exit_code, 0) << created.output;
-  }
-  ~PrivateMariaDB() {
-    Stop();
-    RunCommand("rm -rf " + dir_);
-  }
-  void Start() {
-    auto r = RunCommand(absl::StrCat("bash ", kScript, " start ", dir_, " ", port_));
-    ASSERT_EQ(r.exit_code, 0) << r.output;
-  }
-  void Stop() { RunCommand(absl::StrCat("bash ", kScript, " stop ", dir_)); }
-  DatabaseOptions options() const {
-    DatabaseOptions o;
-    o.port = port_;
-    o.user = "pool";
-    o.password = "pw";
-    o.database = "pooltest";
-    o.connect_timeout = absl::Seconds(1);
-    return o;
-  }
-
- private:
-  static constexpr char kScript[] = QMS_SOURCE_DIR "/scripts/lib/mariadb.sh";
-  std::string dir_;
-  int port_ = 0;
-};
 
 TEST(ConnectionPool, SurvivesAServerRestart) {
   PrivateMariaDB server;

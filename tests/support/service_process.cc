@@ -21,13 +21,17 @@
 namespace qms::testing {
 
 ServiceProcess::ServiceProcess(const std::string& binary, const TestDatabase& db,
+                               std::vector<std::string> extra_flags)
+    : ServiceProcess(binary, db.options(), db.password_file(), std::move(extra_flags)) {}
+
+ServiceProcess::ServiceProcess(const std::string& binary, const db::DatabaseOptions& o,
+                               const std::string& password_file,
                                std::vector<std::string> extra_flags) {
   static std::atomic<int> counter{0};
   const std::string base = absl::StrCat(::testing::TempDir(), "/svc_", getpid(), "_", counter++);
   ready_file_ = base + ".ready";
   log_file_ = base + ".log";
   std::remove(ready_file_.c_str());
-  const db::DatabaseOptions o = db.options();
   std::vector<std::string> args = {binary,
                                    "--listen=127.0.0.1:0",
                                    "--metrics_listen=127.0.0.1:0",
@@ -36,7 +40,7 @@ ServiceProcess::ServiceProcess(const std::string& binary, const TestDatabase& db
                                    "--db_host=" + o.host,
                                    "--db_name=" + o.database,
                                    "--db_user=" + o.user,
-                                   "--db_password_file=" + db.password_file()};
+                                   "--db_password_file=" + password_file};
   // Plaintext on loopback unless the test configures TLS itself.
   bool tls = false;
   for (const std::string& f : extra_flags) tls = tls || absl::StartsWith(f, "--tls_cert_file=");

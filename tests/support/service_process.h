@@ -21,6 +21,9 @@ class ServiceProcess {
   // `extra_flags`. Waits until the ready file appears (fails the test after 20 s).
   ServiceProcess(const std::string& binary, const TestDatabase& db,
                  std::vector<std::string> extra_flags = {});
+  // The same against any server: its options and a file with the password.
+  ServiceProcess(const std::string& binary, const db::DatabaseOptions& db,
+                 const std::string& password_file, std::vector<std::string> extra_flags = {});
   ~ServiceProcess();  // SIGKILL if still running
 
   const std::string& grpc_address() const { return grpc_address_; }

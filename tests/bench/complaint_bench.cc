@@ -1,0 +1,204 @@
+// The complaint path against this machine's ceilings, in one run (not a test): at 1, 16 and 64
+// callers, the gRPC ceiling (health Check on the same server), the database ceiling (sysbench
+// oltp_insert on the same MariaDB), CreateComplaint, and a mixed load (70 % reads, 30 % creates
+// and transitions). Prints a table with ratios and writes it as JSON. Run by `scripts/qms bench`.
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "qms/complaints/v1/complaints.grpc.pb.h"
+#include "tests/bench/load.h"
+#include "tests/bench/sysbench.h"
+
+ABSL_FLAG(std::string, target, "127.0.0.1:50051", "complaints gRPC address");
+ABSL_FLAG(std::string, token, "", "bearer token (roles sales, quality; every plant)");
+ABSL_FLAG(std::string, sysbench, "", "sysbench command prefix (connection options); empty: skip");
+ABSL_FLAG(int32_t, seconds, 8, "measured seconds per phase");
+ABSL_FLAG(std::string, callers, "1,16,64", "concurrency levels");
+ABSL_FLAG(std::string, json_out, "", "write the table here as JSON");
+
+namespace {
+
+namespace v1 = qms::complaints::v1;
+using qms::bench::LoadResult;
+
+std::atomic<int64_t> unique{0};
+
+void Authorize(grpc::ClientContext& context) {
+  context.AddMetadata("authorization", "Bearer " + absl::GetFlag(FLAGS_token));
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+}
+
+grpc::Status Create(const std::shared_ptr<grpc::Channel>& channel, v1::Complaint* out) {
+  auto stub = v1::ComplaintService::NewStub(channel);
+  const int64_t n = unique.fetch_add(1);
+  v1::CreateComplaintRequest r;
+  r.set_parent("plants/SZ1");
+  r.set_request_id(absl::StrCat("bench-", getpid(), "-", n));
+  v1::Complaint* c = r.mutable_complaint();
+  c->set_customer(absl::StrCat("CUST-", n % 5000));
+  c->set_part_number(absl::StrCat("PN-", n));
+  c->set_defect_code(absl::StrCat("D", n % 97));
+  c->set_defect_description("burr on the housing edge");
+  c->set_quantity_delivered(1000);
+  c->set_quantity_defective(12);
+  c->set_channel(v1::EMAIL);
+  grpc::ClientContext context;
+  Authorize(context);
+  v1::Complaint ignored;
+  return stub->CreateComplaint(&context, r, out ? out : &ignored);
+}
+
+struct Row {
+  int callers;
+  LoadResult health, create, mixed;
+  qms::bench::Sysbench db;
+  double composite() const {
+    return health.rate > 0 && db.tps > 0 ? 1.0 / (1.0 / health.rate + 1.0 / db.tps) : 0;
+  }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  const std::string target = absl::GetFlag(FLAGS_target);
+  const absl::Duration phase = absl::Seconds(absl::GetFlag(FLAGS_seconds));
+  const absl::Duration warmup = absl::Seconds(1);
+
+  // Complaints to read in the mixed load.
+  std::vector<std::string> names;
+  {
+    auto channel = grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+    for (int i = 0; i < 200; ++i) {
+      v1::Complaint c;
+      grpc::Status s = Create(channel, &c);
+      if (!s.ok()) {
+        std::cerr << "CreateComplaint: " << s.error_message() << "\n";
+        return 1;
+      }
+      names.push_back(c.name());
+    }
+  }
+
+  std::vector<Row> rows;
+  for (absl::string_view level : absl::StrSplit(absl::GetFlag(FLAGS_callers), ',')) {
+    Row row;
+    row.callers = std::stoi(std::string(level));
+    std::cerr << "callers=" << row.callers << ": health";
+    row.health = qms::bench::RunLoad(
+        target, row.callers, warmup, phase,
+        [](int, int64_t, const std::shared_ptr<grpc::Channel>& ch) {
+          grpc::ClientContext context;
+          grpc::health::v1::HealthCheckRequest r;
+          grpc::health::v1::HealthCheckResponse out;
+          return grpc::health::v1::Health::NewStub(ch)->Check(&context, r, &out);
+        });
+    std::cerr << ", sysbench";
+    row.db = qms::bench::RunSysbench(absl::GetFlag(FLAGS_sysbench), row.callers,
+                                     absl::GetFlag(FLAGS_seconds));
+    std::cerr << ", create";
+    row.create = qms::bench::RunLoad(
+        target, row.callers, warmup, phase,
+        [](int, int64_t, const std::shared_ptr<grpc::Channel>& ch) { return Create(ch, nullptr); });
+    std::cerr << ", mixed\n";
+    row.mixed = qms::bench::RunLoad(
+        target, row.callers, warmup, phase,
+        [&names](int caller, int64_t n, const std::shared_ptr<grpc::Channel>& ch) {
+          auto stub = v1::ComplaintService::NewStub(ch);
+          const int64_t pick = (caller * 7919 + n * 104729) % 100;
+          grpc::ClientContext context;
+          Authorize(context);
+          if (pick < 55) {
+            v1::GetComplaintRequest r;
+            r.set_name(names[(caller + n) % names.size()]);
+            v1::Complaint out;
+            return stub->GetComplaint(&context, r, &out);
+          }
+          if (pick < 70) {
+            v1::ListComplaintsRequest r;
+            r.set_parent("plants/SZ1");
+            r.set_page_size(20);
+            v1::ListComplaintsResponse out;
+            return stub->ListComplaints(&context, r, &out);
+          }
+          if (pick < 85) return Create(ch, nullptr);
+          // A transition: create, then triage it.
+          v1::Complaint c;
+          grpc::Status s = Create(ch, &c);
+          if (!s.ok()) return s;
+          v1::TriageComplaintRequest t;
+          t.set_name(c.name());
+          t.mutable_triage()->set_responsible_department("Production");
+          t.mutable_triage()->set_severity(v1::MAJOR);
+          t.mutable_triage()->mutable_problem()->set_what("burr");
+          auto* m = t.mutable_triage()->add_team();
+          m->set_name("Li Si");
+          m->set_department("Quality");
+          grpc::ClientContext triage_context;
+          Authorize(triage_context);
+          return stub->TriageComplaint(&triage_context, t, &c);
+        });
+    rows.push_back(row);
+  }
+
+  std::printf("\nComplaint path, one run (%s); rates in calls/s, latencies in ms\n",
+              absl::FormatTime(absl::Now()).c_str());
+  std::printf("%7s | %9s %6s | %9s %6s | %9s | %9s %6s %6s %8s | %9s %6s | %6s\n", "callers",
+              "health/s", "p99", "insert/s", "p99", "composite", "create/s", "p50", "p99",
+              "÷compos.", "mixed/s", "p99", "errors");
+  nlohmann::json json = nlohmann::json::array();
+  for (const Row& r : rows) {
+    const double ratio = r.composite() > 0 ? r.create.rate / r.composite() : 0;
+    std::printf("%7d | %9.0f %6.2f | %9.0f %6.2f | %9.0f | %9.0f %6.2f %6.2f %8.2f | %9.0f %6.2f | %6lld\n",
+                r.callers, r.health.rate, r.health.p99_ms, r.db.tps, r.db.p99_ms, r.composite(),
+                r.create.rate, r.create.p50_ms, r.create.p99_ms, ratio, r.mixed.rate,
+                r.mixed.p99_ms, static_cast<long long>(r.create.errors + r.mixed.errors));
+    json.push_back({{"callers", r.callers},
+                    {"health_rate", r.health.rate},
+                    {"health_p99_ms", r.health.p99_ms},
+                    {"sysbench_insert_tps", r.db.tps},
+                    {"sysbench_p99_ms", r.db.p99_ms},
+                    {"composite_ceiling", r.composite()},
+                    {"create_rate", r.create.rate},
+                    {"create_p50_ms", r.create.p50_ms},
+                    {"create_p99_ms", r.create.p99_ms},
+                    {"create_vs_composite", ratio},
+                    {"mixed_rate", r.mixed.rate},
+                    {"mixed_p99_ms", r.mixed.p99_ms},
+                    {"errors", r.create.errors + r.mixed.errors},
+                    {"first_error", r.create.first_error + r.mixed.first_error}});
+  }
+  // The targets, side by side.
+  for (const Row& r : rows) {
+    if (r.callers != 16) continue;
+    const double p99_bound = 3 * r.health.p99_ms + r.db.p99_ms;
+    std::printf("\n16 callers: create %.0f/s = %.2f of the composite ceiling (target >= 0.60); "
+                "p99 %.2f ms vs bound 3 x %.2f + %.2f = %.2f ms (ratio %.2f, target <= 1)\n",
+                r.create.rate, r.composite() > 0 ? r.create.rate / r.composite() : 0,
+                r.create.p99_ms, r.health.p99_ms, r.db.p99_ms, p99_bound,
+                p99_bound > 0 ? r.create.p99_ms / p99_bound : 0);
+    for (const Row& r64 : rows) {
+      if (r64.callers == 64 && r.create.rate > 0) {
+        std::printf("64 vs 16 callers: create %.0f/s = %.2f of the 16-caller figure (target >= 0.90)\n",
+                    r64.create.rate, r64.create.rate / r.create.rate);
+      }
+    }
+  }
+  if (const std::string path = absl::GetFlag(FLAGS_json_out); !path.empty()) {
+    std::ofstream(path) << nlohmann::json{{"time", absl::FormatTime(absl::Now())}, {"rows", json}}.dump(2)
+                        << "\n";
+  }
+  return 0;
+}

@@ -1,0 +1,65 @@
+#include "tests/bench/load.h"
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+
+namespace qms::bench {
+
+LoadResult RunLoad(const std::string& target, int callers, absl::Duration warmup,
+                   absl::Duration duration, const Call& call, int channels) {
+  std::vector<std::shared_ptr<grpc::Channel>> pool;
+  for (int i = 0; i < channels; ++i) {
+    grpc::ChannelArguments args;
+    args.SetInt("qms.bench.channel", i);  // distinct arguments: distinct connections
+    pool.push_back(grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args));
+  }
+  const absl::Time start = absl::Now();
+  const absl::Time measure_from = start + warmup;
+  const absl::Time end = measure_from + duration;
+  absl::Mutex mu;
+  std::vector<double> latencies;
+  LoadResult out;
+  out.callers = callers;
+  std::vector<std::thread> threads;
+  for (int c = 0; c < callers; ++c) {
+    threads.emplace_back([&, c] {
+      std::vector<double> mine;
+      int64_t ok = 0, errors = 0;
+      std::string error;
+      for (int64_t n = 0;; ++n) {
+        const absl::Time t0 = absl::Now();
+        if (t0 >= end) break;
+        const grpc::Status s = call(c, n, pool[c % pool.size()]);
+        const absl::Time t1 = absl::Now();
+        if (t0 < measure_from) continue;
+        if (s.ok()) {
+          ++ok;
+          mine.push_back(absl::ToDoubleMilliseconds(t1 - t0));
+        } else {
+          ++errors;
+          if (error.empty()) error = s.error_message();
+        }
+      }
+      absl::MutexLock lock(&mu);
+      latencies.insert(latencies.end(), mine.begin(), mine.end());
+      out.ok += ok;
+      out.errors += errors;
+      if (out.first_error.empty()) out.first_error = error;
+    });
+  }
+  for (auto& t : threads) t.join();
+  out.seconds = absl::ToDoubleSeconds(duration);
+  out.rate = out.ok / out.seconds;
+  if (!latencies.empty()) {
+    std::sort(latencies.begin(), latencies.end());
+    out.p50_ms = latencies[latencies.size() / 2];
+    out.p99_ms = latencies[std::min(latencies.size() - 1, latencies.size() * 99 / 100)];
+  }
+  return out;
+}
+
+}  // namespace qms::bench
