@@ -3,31 +3,47 @@
 #include <cppconn/datatype.h>
 #include <cppconn/prepared_statement.h>
 
+#include "absl/strings/str_cat.h"
 #include "common/db/sql_time.h"
 
 namespace qms::outbox {
 
 void Enqueue(db::Connection& connection, const Message& m, absl::Time now) {
-  auto& insert = connection.Prepare(
+  EnqueueAll(connection, {m}, now);
+}
+
+void EnqueueAll(db::Connection& connection, const std::vector<Message>& messages, absl::Time now) {
+  if (messages.empty()) return;
+  // One multi-row statement per call; a use case writes a handful of rows at most, so the
+  // prepared variants per connection stay few.
+  std::string sql =
       "INSERT INTO outbox (kind, plant, subject, policy, start_time, due_time, detail, "
-      "create_time, next_attempt_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  insert.setString(1, m.kind);
-  insert.setString(2, m.plant);
-  insert.setString(3, m.subject);
-  insert.setString(4, m.policy);
-  if (m.start) {
-    insert.setString(5, db::ToSqlDateTime(*m.start));
-  } else {
-    insert.setNull(5, sql::DataType::TIMESTAMP);
+      "create_time, next_attempt_time) VALUES ";
+  for (size_t i = 0; i < messages.size(); ++i) {
+    absl::StrAppend(&sql, i ? ", " : "", "(?, ?, ?, ?, ?, ?, ?, ?, ?)");
   }
-  if (m.due) {
-    insert.setString(6, db::ToSqlDateTime(*m.due));
-  } else {
-    insert.setNull(6, sql::DataType::TIMESTAMP);
+  auto& insert = connection.Prepare(sql);
+  const std::string created = db::ToSqlDateTime(now);
+  int n = 0;
+  for (const Message& m : messages) {
+    insert.setString(++n, m.kind);
+    insert.setString(++n, m.plant);
+    insert.setString(++n, m.subject);
+    insert.setString(++n, m.policy);
+    if (m.start) {
+      insert.setString(++n, db::ToSqlDateTime(*m.start));
+    } else {
+      insert.setNull(++n, sql::DataType::TIMESTAMP);
+    }
+    if (m.due) {
+      insert.setString(++n, db::ToSqlDateTime(*m.due));
+    } else {
+      insert.setNull(++n, sql::DataType::TIMESTAMP);
+    }
+    insert.setString(++n, m.detail);
+    insert.setString(++n, created);
+    insert.setString(++n, created);
   }
-  insert.setString(7, m.detail);
-  insert.setString(8, db::ToSqlDateTime(now));
-  insert.setString(9, db::ToSqlDateTime(now));
   insert.executeUpdate();
 }
 

@@ -14,6 +14,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "common/db/connection_pool.h"
@@ -32,6 +33,8 @@ struct Message {
 
 // Inserts `message` on `connection`, inside the caller's transaction. Throws sql::SQLException.
 void Enqueue(db::Connection& connection, const Message& message, absl::Time now);
+// The same for several, in one round trip.
+void EnqueueAll(db::Connection& connection, const std::vector<Message>& messages, absl::Time now);
 
 }  // namespace qms::outbox
 

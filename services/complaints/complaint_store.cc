@@ -40,8 +40,15 @@ const std::string kLockByNumber =
 constexpr char kNextSequence[] =
     "INSERT INTO complaint_numbers (plant, year, last_sequence) VALUES (?, ?, 1) "
     "ON DUPLICATE KEY UPDATE last_sequence = last_sequence + 1";
-constexpr char kReadSequence[] =
-    "SELECT last_sequence, UTC_TIMESTAMP(6) FROM complaint_numbers WHERE plant = ? AND year = ?";
+// The number just taken, the clock, and the serious-complaint counts, in one round trip.
+constexpr char kReadSequenceAndCounts[] =
+    "SELECT n.last_sequence, UTC_TIMESTAMP(6), "
+    "(SELECT COUNT(*) FROM complaints WHERE plant = n.plant AND customer = ? AND "
+    "received_time >= ? AND received_time <= ? AND reopen_index = 0), "
+    "(SELECT COUNT(DISTINCT customer) FROM complaints WHERE plant = n.plant AND part_number = ? "
+    "AND defect_code = ? AND ? <> '' AND customer <> ? AND received_time >= ? AND "
+    "received_time <= ? AND reopen_index = 0) "
+    "FROM complaint_numbers n WHERE n.plant = ? AND n.year = ?";
 constexpr char kInsert[] =
     "INSERT INTO complaints (plant, number, request_id, request_fingerprint, status, customer, "
     "customer_contact, part_number, order_number, lot_number, delivery_date, quantity_delivered, "
@@ -58,13 +65,6 @@ constexpr char kUpdate[] =
 constexpr char kInsertHistory[] =
     "INSERT INTO complaint_history (plant, number, action, actor, from_status, to_status, time, "
     "details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
-constexpr char kCountSameDefect[] =
-    "SELECT COUNT(DISTINCT customer) FROM complaints WHERE plant = ? AND part_number = ? AND "
-    "defect_code = ? AND customer <> ? AND received_time >= ? AND received_time <= ? AND "
-    "reopen_index = 0";
-constexpr char kCountByCustomer[] =
-    "SELECT COUNT(*) FROM complaints WHERE plant = ? AND customer = ? AND received_time >= ? AND "
-    "received_time <= ? AND reopen_index = 0";
 constexpr char kSelectHistory[] =
     "SELECT id, action, actor, from_status, to_status, time, details FROM complaint_history "
     "WHERE plant = ? AND number = ? AND id > ? ORDER BY id LIMIT ?";
@@ -267,12 +267,6 @@ std::string ListFingerprint(const ListQuery& q) {
                       q.received_before ? absl::FormatTime(*q.received_before) : "");
 }
 
-int64_t ScalarInt(sql::PreparedStatement& statement) {
-  std::unique_ptr<sql::ResultSet> rs(statement.executeQuery());
-  rs->next();
-  return rs->getInt64(1);
-}
-
 }  // namespace
 
 ComplaintStore::ComplaintStore(db::ConnectionPool& pool, StoreOptions options)
@@ -322,14 +316,32 @@ absl::StatusOr<Complaint> ComplaintStore::Create(const std::string& plant, const
     next.setString(1, plant);
     next.setInt(2, year);
     next.executeUpdate();
-    auto& read = c.Prepare(kReadSequence);
-    read.setString(1, plant);
-    read.setInt(2, year);
+    const std::string window_start =
+        db::ToSqlDateTime(SeriousWindowStart(received, options_.serious, zone));
+    const std::string received_text = db::ToSqlDateTime(received);
+    auto& read = c.Prepare(kReadSequenceAndCounts);
+    int n = 0;
+    read.setString(++n, intake.customer);
+    read.setString(++n, window_start);
+    read.setString(++n, received_text);
+    read.setString(++n, intake.part_number);
+    read.setString(++n, intake.defect_code);
+    read.setString(++n, intake.defect_code);
+    read.setString(++n, intake.customer);
+    read.setString(++n, window_start);
+    read.setString(++n, received_text);
+    read.setString(++n, plant);
+    read.setInt(++n, year);
     std::unique_ptr<sql::ResultSet> rs(read.executeQuery());
     rs->next();
     const int64_t sequence = rs->getInt64(1);
     auto now = db::FromSqlDateTime(std::string(rs->getString(2)));
     if (!now.ok()) return now.status();
+    SeriousCounts counts;
+    counts.complaints_by_customer = 1 + static_cast<int>(rs->getInt64(3));
+    if (!intake.defect_code.empty()) {
+      counts.customers_with_same_defect = 1 + static_cast<int>(rs->getInt64(4));
+    }
 
     created = Complaint{};
     created.plant = plant;
@@ -341,26 +353,6 @@ absl::StatusOr<Complaint> ComplaintStore::Create(const std::string& plant, const
     created.create_time = *now;
     created.update_time = *now;
     created.corrective_action_due = CorrectiveActionDue(created.intake, zone);
-
-    SeriousCounts counts;
-    const std::string window_start =
-        db::ToSqlDateTime(SeriousWindowStart(received, options_.serious, zone));
-    if (!intake.defect_code.empty()) {
-      auto& same = c.Prepare(kCountSameDefect);
-      same.setString(1, plant);
-      same.setString(2, intake.part_number);
-      same.setString(3, intake.defect_code);
-      same.setString(4, intake.customer);
-      same.setString(5, window_start);
-      same.setString(6, db::ToSqlDateTime(received));
-      counts.customers_with_same_defect = 1 + static_cast<int>(ScalarInt(same));
-    }
-    auto& by_customer = c.Prepare(kCountByCustomer);
-    by_customer.setString(1, plant);
-    by_customer.setString(2, intake.customer);
-    by_customer.setString(3, window_start);
-    by_customer.setString(4, db::ToSqlDateTime(received));
-    counts.complaints_by_customer = 1 + static_cast<int>(ScalarInt(by_customer));
     created.serious_reasons = SeriousReasonsFor(created.intake, counts, options_.serious);
 
     InsertComplaint(c, created, request_id, fingerprint);

@@ -6,8 +6,9 @@ namespace qms::complaints {
 
 void EnqueueTimers(db::Connection& connection, const std::string& plant,
                    const std::vector<TimerCommand>& timers, absl::Time now) {
+  std::vector<outbox::Message> messages;
   for (const TimerCommand& t : timers) {
-    outbox::Message m;
+    outbox::Message& m = messages.emplace_back();
     switch (t.kind) {
       case TimerCommand::Kind::kArm:
         m.kind = "arm";
@@ -25,8 +26,8 @@ void EnqueueTimers(db::Connection& connection, const std::string& plant,
     if (t.kind != TimerCommand::Kind::kDisarm) m.start = t.start;
     m.due = t.due;
     m.detail = t.detail;
-    outbox::Enqueue(connection, m, now);
   }
+  outbox::EnqueueAll(connection, messages, now);
 }
 
 }  // namespace qms::complaints

@@ -28,7 +28,8 @@ struct LoadResult {
 };
 
 // `call(caller, n, channel)`: the n-th call of `caller` on a channel of the pool.
-using Call = std::function<grpc::Status(int caller, int64_t n, const std::shared_ptr<grpc::Channel>&)>;
+using Call =
+    std::function<grpc::Status(int caller, int64_t n, const std::shared_ptr<grpc::Channel>&)>;
 
 // Runs `callers` threads for `duration` after a warm-up of `warmup` (not counted), spreading them
 // over `channels` connections to `target`.

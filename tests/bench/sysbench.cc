@@ -17,10 +17,10 @@ Sysbench RunSysbench(const std::string& prefix, int threads, int seconds) {
     std::cerr << "sysbench prepare failed\n";
     return out;
   }
-  FILE* pipe = popen(absl::StrCat(common, " --threads=", threads, " --time=", seconds,
-                                  " --percentile=99 run 2>&1")
-                         .c_str(),
-                     "r");
+  FILE* pipe = popen(
+      absl::StrCat(common, " --threads=", threads, " --time=", seconds, " --percentile=99 run 2>&1")
+          .c_str(),
+      "r");
   std::string text;
   char buffer[4096];
   while (pipe && fgets(buffer, sizeof buffer, pipe)) text += buffer;

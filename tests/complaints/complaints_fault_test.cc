@@ -45,8 +45,7 @@ v1::CreateComplaintRequest Request(const std::string& request_id) {
   return r;
 }
 
-grpc::Status Create(const std::string& address, const std::string& request_id,
-                    v1::Complaint* out) {
+grpc::Status Create(const std::string& address, const std::string& request_id, v1::Complaint* out) {
   auto stub = v1::ComplaintService::NewStub(
       grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
   grpc::ClientContext context;
@@ -128,8 +127,9 @@ void ExpectNothingLostNothingDoubled(Db& db, const CreateLoad& load, const std::
   EXPECT_EQ(db.Count("SELECT COUNT(*) FROM complaints"), static_cast<int64_t>(load.tried_.size()));
   EXPECT_EQ(db.Count("SELECT COUNT(DISTINCT request_id) FROM complaints"),
             static_cast<int64_t>(load.tried_.size()));
-  EXPECT_EQ(db.Count("SELECT MAX(CAST(SUBSTRING_INDEX(number, '-', -1) AS UNSIGNED)) FROM complaints"),
-            static_cast<int64_t>(load.tried_.size()))
+  EXPECT_EQ(
+      db.Count("SELECT MAX(CAST(SUBSTRING_INDEX(number, '-', -1) AS UNSIGNED)) FROM complaints"),
+      static_cast<int64_t>(load.tried_.size()))
       << "numbers are gap-free: a create that died took no number";
 }
 
@@ -191,21 +191,23 @@ TEST(ComplaintsFaults, DatabaseOutageMeansUnavailableNotServingAndRecovery) {
   PrivateMariaDB server;
   ServiceProcess service(kBinary, server.options(), server.password_file());
   const std::string address = service.grpc_address();
-  ASSERT_TRUE(WaitFor([&] { return Health(address) == grpc::health::v1::HealthCheckResponse::SERVING; },
-                      absl::Seconds(10)));
+  ASSERT_TRUE(
+      WaitFor([&] { return Health(address) == grpc::health::v1::HealthCheckResponse::SERVING; },
+              absl::Seconds(10)));
   CreateLoad load([&] { return address; }, 4);
   ASSERT_TRUE(WaitFor([&] { return load.acked() >= 20; }, absl::Seconds(20)));
 
   server.Stop();
-  EXPECT_TRUE(WaitFor(
-      [&] { return Health(address) == grpc::health::v1::HealthCheckResponse::NOT_SERVING; },
-      absl::Seconds(10)))
+  EXPECT_TRUE(
+      WaitFor([&] { return Health(address) == grpc::health::v1::HealthCheckResponse::NOT_SERVING; },
+              absl::Seconds(10)))
       << "health follows the database";
   absl::SleepFor(absl::Seconds(3));
   const size_t during = load.acked();
   server.Start();
-  EXPECT_TRUE(WaitFor([&] { return Health(address) == grpc::health::v1::HealthCheckResponse::SERVING; },
-                      absl::Seconds(20)))
+  EXPECT_TRUE(
+      WaitFor([&] { return Health(address) == grpc::health::v1::HealthCheckResponse::SERVING; },
+              absl::Seconds(20)))
       << "recovers by itself";
   EXPECT_TRUE(WaitFor([&] { return load.acked() >= during + 20; }, absl::Seconds(20)))
       << "creates succeed again";
