@@ -50,6 +50,13 @@ absl::Status CheckPlant(const Caller& caller, absl::string_view plant) {
   return absl::PermissionDeniedError(absl::StrCat("no access to plant ", plant));
 }
 
+std::string SubjectOf(const grpc::ServerContextBase* context) {
+  Registry& r = Calls();
+  absl::MutexLock lock(&r.mu);
+  auto it = r.calls.find(context);
+  return it != r.calls.end() && it->second.ok() ? it->second->subject : "-";
+}
+
 void RecordCaller(const grpc::ServerContextBase* context, absl::StatusOr<Caller> caller) {
   Registry& r = Calls();
   absl::MutexLock lock(&r.mu);

@@ -41,6 +41,9 @@ absl::StatusOr<Caller> CallerOf(const grpc::ServerContext& context);
 // anything is read, so a refusal says nothing about what exists there.
 absl::Status CheckPlant(const Caller& caller, absl::string_view plant);
 
+// The verified subject of a call in progress, or "-" (for log lines).
+std::string SubjectOf(const grpc::ServerContextBase* context);
+
 // For the interceptor: records and forgets the decision for one call.
 void RecordCaller(const grpc::ServerContextBase* context, absl::StatusOr<Caller> caller);
 void ForgetCaller(const grpc::ServerContextBase* context);

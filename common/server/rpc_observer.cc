@@ -3,6 +3,7 @@
 #include <chrono>
 #include <string>
 
+#include "common/server/caller.h"
 #include "spdlog/spdlog.h"
 
 namespace qms::server {
@@ -112,11 +113,14 @@ class RpcObserver : public grpc::experimental::Interceptor {
       // Probes call Health every few seconds; their lines would drown the ones that matter.
       const auto level =
           service_ == "grpc.health.v1.Health" ? spdlog::level::debug : spdlog::level::info;
+      // The subject makes the log an audit trail of who called what (never the token).
+      const std::string subject = SubjectOf(info_->server_context());
       if (status.ok()) {
-        spdlog::log(level, "rpc method={} code={} ms={:.3f}", method_, code, seconds * 1e3);
+        spdlog::log(level, "rpc method={} subject={} code={} ms={:.3f}", method_, subject, code,
+                    seconds * 1e3);
       } else {
-        spdlog::log(level, "rpc method={} code={} ms={:.3f} error=\"{}\"", method_, code,
-                    seconds * 1e3, status.error_message());
+        spdlog::log(level, "rpc method={} subject={} code={} ms={:.3f} error=\"{}\"", method_,
+                    subject, code, seconds * 1e3, status.error_message());
       }
     }
     methods->Proceed();
