@@ -31,6 +31,16 @@ std::string Read(const std::string& path) {
   return s.str();
 }
 
+cv1::CreateComplaintRequest ValidCreate() {
+  cv1::CreateComplaintRequest r;
+  r.set_parent("plants/SZ1");
+  r.mutable_complaint()->set_customer("ACME");
+  r.mutable_complaint()->set_part_number("PN-1");
+  r.mutable_complaint()->set_defect_description("burr");
+  r.mutable_complaint()->set_channel(cv1::WRITTEN);
+  return r;
+}
+
 // A CA, a server certificate for 127.0.0.1/localhost, a client certificate from the same CA and
 // one from a stranger's CA, all made with the openssl command line.
 class Certificates {
@@ -122,14 +132,8 @@ TEST(Transport, RelayReachesATlsNotificationServiceWithItsServiceToken) {
       grpc::CreateChannel(complaints.grpc_address(), grpc::InsecureChannelCredentials()));
   grpc::ClientContext context;
   testing::Authorize(context);
-  cv1::CreateComplaintRequest r;
-  r.set_parent("plants/SZ1");
-  r.mutable_complaint()->set_customer("ACME");
-  r.mutable_complaint()->set_part_number("PN-1");
-  r.mutable_complaint()->set_defect_description("burr");
-  r.mutable_complaint()->set_channel(cv1::WRITTEN);
   cv1::Complaint c;
-  ASSERT_TRUE(stub->CreateComplaint(&context, r, &c).ok());
+  ASSERT_TRUE(stub->CreateComplaint(&context, ValidCreate(), &c).ok());
   bool delivered = false;
   for (int i = 0; i < 100 && !delivered; ++i) {
     delivered = complaints_db.Count("SELECT COUNT(*) FROM outbox WHERE deliver_time IS NULL") == 0;
@@ -169,14 +173,8 @@ TEST(Transport, NoTokenOrSecretEverReachesTheLogs) {
   for (const std::string& token : {good, expired, wrong_role, std::string("garbage.token.x")}) {
     grpc::ClientContext context;
     testing::Authorize(context, token);
-    cv1::CreateComplaintRequest r;
-    r.set_parent("plants/SZ1");
-    r.mutable_complaint()->set_customer("ACME");
-    r.mutable_complaint()->set_part_number("PN-1");
-    r.mutable_complaint()->set_defect_description("burr");
-    r.mutable_complaint()->set_channel(cv1::WRITTEN);
     cv1::Complaint c;
-    (void)stub->CreateComplaint(&context, r, &c);
+    (void)stub->CreateComplaint(&context, ValidCreate(), &c);
   }
   // Let the relay send the timers with its service token, then stop both cleanly.
   for (int i = 0; i < 50; ++i) {
