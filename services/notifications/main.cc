@@ -88,6 +88,9 @@ int main(int argc, char** argv) {
                                          });
   qms::PeriodicTask open_timers("open-timers", absl::GetFlag(FLAGS_open_timers_refresh), [&] {
     if (auto counts = store.CountOpen(); counts.ok()) metrics.SetOpen(*counts);
+    if (auto late = store.CountDueUnfired(absl::Seconds(30)); late.ok()) {
+      metrics.SetDueUnfired(*late);
+    }
   });
 
   qms::notifications::CalendarServiceImpl calendars(store);

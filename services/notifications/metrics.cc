@@ -66,7 +66,17 @@ NotificationMetrics::NotificationMetrics(prometheus::Registry& registry)
                 .Help("Open timers by plant, policy and state (same on every replica: use max)")
                 .Register(registry)),
       lag_all_(&lag_.Add({}, prometheus::Histogram::BucketBoundaries{0.01, 0.05, 0.1, 0.25, 0.5, 1,
-                                                                     2, 5, 10, 30, 60, 300})) {}
+                                                                     2, 5, 10, 30, 60, 300})),
+      due_unfired_(&prometheus::BuildGauge()
+                        .Name("qms_timer_stages_due_unfired")
+                        .Help("Stages due more than 30 s ago and not fired (same on every "
+                              "replica: use max)")
+                        .Register(registry)
+                        .Add({})) {}
+
+void NotificationMetrics::SetDueUnfired(int64_t stages) {
+  due_unfired_->Set(static_cast<double>(stages));
+}
 
 void NotificationMetrics::Fired(const Event& e) {
   const std::string kind = KindName(e.kind);

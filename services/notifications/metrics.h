@@ -37,6 +37,7 @@ class NotificationMetrics {
   // result: "delivered", "retry", "dead"
   void Delivery(Channel channel, const std::string& result);
   void SetOpen(const std::vector<OpenTimerCount>& counts);
+  void SetDueUnfired(int64_t stages);
 
  private:
   prometheus::Family<prometheus::Counter>& fired_;
@@ -48,6 +49,7 @@ class NotificationMetrics {
   prometheus::Family<prometheus::Counter>& deliveries_;
   prometheus::Family<prometheus::Gauge>& open_;
   prometheus::Histogram* lag_all_;
+  prometheus::Gauge* due_unfired_;
   absl::Mutex mu_;
   std::map<std::tuple<std::string, std::string, std::string>, prometheus::Gauge*> open_gauges_
       ABSL_GUARDED_BY(mu_);

@@ -727,6 +727,21 @@ absl::StatusOr<std::vector<OpenTimerCount>> TimerStore::CountOpen() {
   return out;
 }
 
+absl::StatusOr<int64_t> TimerStore::CountDueUnfired(absl::Duration grace) {
+  int64_t count = 0;
+  absl::Status st = db::RunOnConnection(pool_, [&](db::Connection& conn) -> absl::Status {
+    sql::PreparedStatement& ps = conn.Prepare(
+        "SELECT COUNT(*) FROM timer_stages WHERE state = 1 AND "
+        "due_time < NOW(6) - INTERVAL ? MICROSECOND");
+    ps.setInt64(1, absl::ToInt64Microseconds(grace));
+    ResultSet rs(ps.executeQuery());
+    if (rs->next()) count = rs->getInt64(1);
+    return absl::OkStatus();
+  });
+  if (!st.ok()) return st;
+  return count;
+}
+
 // ---- the engine ----
 
 absl::StatusOr<FireResult> TimerStore::FireDue(int limit) {

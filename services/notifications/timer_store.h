@@ -167,6 +167,8 @@ class TimerStore {
   absl::StatusOr<Timer> Get(const TimerKey& key);
   absl::StatusOr<std::vector<Timer>> List(const TimerFilter& filter);
   absl::StatusOr<std::vector<OpenTimerCount>> CountOpen();
+  // Stages pending although due more than `grace` ago: the engine falling behind.
+  absl::StatusOr<int64_t> CountDueUnfired(absl::Duration grace);
 
   // ---- the engine ----
   // Claims up to `limit` due stages (SKIP LOCKED: other replicas take others), marks them fired,
