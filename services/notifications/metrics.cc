@@ -53,10 +53,11 @@ NotificationMetrics::NotificationMetrics(prometheus::Registry& registry)
                .Name("qms_timer_fire_lag_seconds")
                .Help("Time from a stage's due time to its firing")
                .Register(registry)),
-      response_(prometheus::BuildHistogram()
-                    .Name("qms_timer_response_seconds")
-                    .Help("Time from a timer's start to the disarm of a deadline, by policy")
-                    .Register(registry)),
+      response_(
+          prometheus::BuildHistogram()
+              .Name("qms_timer_response_seconds")
+              .Help("Time from a timer's start to the disarm of a deadline, by plant and policy")
+              .Register(registry)),
       deliveries_(prometheus::BuildCounter()
                       .Name("qms_deliveries_total")
                       .Help("Delivery attempts by channel and result (delivered, retry, dead)")
@@ -98,10 +99,10 @@ void NotificationMetrics::Fired(const Event& e) {
   lag_all_->Observe(absl::ToDoubleSeconds(e.fire_time - e.due));
 }
 
-void NotificationMetrics::Responded(const std::string& policy, const std::string& deadline,
-                                    absl::Duration time) {
+void NotificationMetrics::Responded(const std::string& plant, const std::string& policy,
+                                    const std::string& deadline, absl::Duration time) {
   response_
-      .Add({{"policy", policy}, {"deadline", deadline}},
+      .Add({{"plant", plant}, {"policy", policy}, {"deadline", deadline}},
            prometheus::Histogram::BucketBoundaries{60, 600, 3600, 4 * 3600, 8 * 3600, 24 * 3600,
                                                    48 * 3600, 72 * 3600, 120 * 3600, 240 * 3600})
       .Observe(absl::ToDoubleSeconds(time));

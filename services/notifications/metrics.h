@@ -33,7 +33,8 @@ class NotificationMetrics {
   explicit NotificationMetrics(prometheus::Registry& registry);
 
   void Fired(const Event& event);
-  void Responded(const std::string& policy, const std::string& deadline, absl::Duration time);
+  void Responded(const std::string& plant, const std::string& policy, const std::string& deadline,
+                 absl::Duration time);
   // result: "delivered", "retry", "dead"
   void Delivery(Channel channel, const std::string& result);
   void SetOpen(const std::vector<OpenTimerCount>& counts);

@@ -422,7 +422,7 @@ grpc::Status TimerServiceImpl::DisarmTimer(grpc::ServerContext* context,
   auto disarmed = store_.Disarm(*key, request->deadline());
   if (!disarmed.ok()) return ToGrpcStatus(disarmed.status());
   for (const auto& [deadline, time] : disarmed->responses) {
-    metrics_.Responded(key->policy, deadline, time);
+    metrics_.Responded(key->plant, key->policy, deadline, time);
   }
   TimerToProto(disarmed->timer, response);
   return grpc::Status::OK;

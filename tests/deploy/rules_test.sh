@@ -13,7 +13,9 @@ for alert in $(sed -n 's/^ *- alert: //p' qms-rules.yml); do
   grep -q "alertname: $alert\$" qms-rules.test.yml || fail "alert $alert has no promtool test"
 done
 # Every qms_ metric a rule reads is one the code exports (no rule watching a name that never comes).
-for metric in $(grep -o 'qms_[a-z_]*' qms-rules.yml | sed 's/_bucket$//' | sort -u); do
-  grep -rq "\"$metric\"" "$ROOT/services" "$ROOT/common" || fail "rules use $metric, which no service exports"
+for metric in $(cat qms-rules.yml "$ROOT"/deploy/grafana/*.json | grep -o 'qms_[a-z_]*' |
+                sed -E 's/_(bucket|count|sum)$//' | sort -u); do
+  grep -rq "\"$metric\"" "$ROOT/services" "$ROOT/common" ||
+    fail "rules or dashboards use $metric, which no service exports"
 done
-echo "rules: valid, every alert tested, every metric exported"
+echo "rules: valid, every alert tested, every metric of rules and dashboards exported"
