@@ -246,6 +246,17 @@ absl::Status PlantOrAllAllowed(const server::Caller& caller, const std::string& 
   return PlantAllowed(caller, field, plant);
 }
 
+// The prologue of the timer methods that name one timer: the caller, allowed in the request's
+// plant (checked first), and the key the request names.
+template <typename Request>
+absl::StatusOr<TimerKey> AuthorizedKey(const grpc::ServerContext& context, const Request& r,
+                                       const Policies& policies) {
+  auto caller = server::CallerOf(context);
+  if (!caller.ok()) return caller.status();
+  if (absl::Status s = PlantAllowed(*caller, "plant", r.plant()); !s.ok()) return s;
+  return KeyFromProto(r, policies);
+}
+
 std::vector<std::string> Readers() {
   return {std::begin(auth::kReaders), std::end(auth::kReaders)};
 }
@@ -311,9 +322,6 @@ grpc::Status CalendarServiceImpl::GetCalendar(grpc::ServerContext* context,
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   if (absl::Status s = PlantAllowed(*caller, "plant", request->plant()); !s.ok())
     return ToGrpcStatus(s);
-  FieldViolations v;
-  CheckPlant(v, "plant", request->plant());
-  if (!v.empty()) return ToGrpcStatus(v.ToStatus());
   auto calendar = store_.GetCalendar(request->plant());
   if (!calendar.ok()) return ToGrpcStatus(calendar.status());
   auto version = store_.CalendarVersion(request->plant());
@@ -330,7 +338,6 @@ grpc::Status CalendarServiceImpl::ComputeDeadline(grpc::ServerContext* context,
   if (absl::Status s = PlantAllowed(*caller, "plant", request->plant()); !s.ok())
     return ToGrpcStatus(s);
   FieldViolations v;
-  CheckPlant(v, "plant", request->plant());
   if (!request->has_start_time()) v.Add("start_time", "is required");
   CheckTimestamp(v, "start_time", request->start_time());
   Span span;
@@ -409,11 +416,7 @@ grpc::Status TimerServiceImpl::BatchArmTimers(grpc::ServerContext* context,
 grpc::Status TimerServiceImpl::DisarmTimer(grpc::ServerContext* context,
                                            const v1::DisarmTimerRequest* request,
                                            v1::Timer* response) {
-  auto caller = server::CallerOf(*context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  if (absl::Status s = PlantAllowed(*caller, "plant", request->plant()); !s.ok())
-    return ToGrpcStatus(s);
-  auto key = KeyFromProto(*request, store_.policies());
+  auto key = AuthorizedKey(*context, *request, store_.policies());
   if (!key.ok()) return ToGrpcStatus(key.status());
   FieldViolations v;
   CheckText(v, "deadline", request->deadline(), kMaxNameLength, false);
@@ -431,11 +434,7 @@ grpc::Status TimerServiceImpl::DisarmTimer(grpc::ServerContext* context,
 grpc::Status TimerServiceImpl::PauseTimer(grpc::ServerContext* context,
                                           const v1::PauseTimerRequest* request,
                                           v1::Timer* response) {
-  auto caller = server::CallerOf(*context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  if (absl::Status s = PlantAllowed(*caller, "plant", request->plant()); !s.ok())
-    return ToGrpcStatus(s);
-  auto key = KeyFromProto(*request, store_.policies());
+  auto key = AuthorizedKey(*context, *request, store_.policies());
   if (!key.ok()) return ToGrpcStatus(key.status());
   auto timer = store_.Pause(*key);
   if (!timer.ok()) return ToGrpcStatus(timer.status());
@@ -446,11 +445,7 @@ grpc::Status TimerServiceImpl::PauseTimer(grpc::ServerContext* context,
 grpc::Status TimerServiceImpl::ResumeTimer(grpc::ServerContext* context,
                                            const v1::ResumeTimerRequest* request,
                                            v1::Timer* response) {
-  auto caller = server::CallerOf(*context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  if (absl::Status s = PlantAllowed(*caller, "plant", request->plant()); !s.ok())
-    return ToGrpcStatus(s);
-  auto key = KeyFromProto(*request, store_.policies());
+  auto key = AuthorizedKey(*context, *request, store_.policies());
   if (!key.ok()) return ToGrpcStatus(key.status());
   auto timer = store_.Resume(*key);
   if (!timer.ok()) return ToGrpcStatus(timer.status());
@@ -461,11 +456,7 @@ grpc::Status TimerServiceImpl::ResumeTimer(grpc::ServerContext* context,
 
 grpc::Status TimerServiceImpl::GetTimer(grpc::ServerContext* context,
                                         const v1::GetTimerRequest* request, v1::Timer* response) {
-  auto caller = server::CallerOf(*context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  if (absl::Status s = PlantAllowed(*caller, "plant", request->plant()); !s.ok())
-    return ToGrpcStatus(s);
-  auto key = KeyFromProto(*request, store_.policies());
+  auto key = AuthorizedKey(*context, *request, store_.policies());
   if (!key.ok()) return ToGrpcStatus(key.status());
   auto timer = store_.Get(*key);
   if (!timer.ok()) return ToGrpcStatus(timer.status());
@@ -481,7 +472,6 @@ grpc::Status TimerServiceImpl::ListTimers(grpc::ServerContext* context,
   if (absl::Status s = PlantAllowed(*caller, "plant", request->plant()); !s.ok())
     return ToGrpcStatus(s);
   FieldViolations v;
-  CheckPlant(v, "plant", request->plant());
   CheckText(v, "policy", request->policy(), kMaxNameLength, false);
   if (!v1::TimerState_IsValid(request->state())) v.Add("state", "is not a timer state");
   if (request->page_size() < 0 || request->page_size() > kMaxPageSize) {
@@ -610,7 +600,6 @@ grpc::Status DeliveryServiceImpl::ListSubscriptions(grpc::ServerContext* context
     }
   }
   FieldViolations v;
-  if (!request->plant().empty()) CheckPlant(v, "plant", request->plant());
   if (!v.empty()) return ToGrpcStatus(v.ToStatus());
   auto subs = store_.ListSubscriptions(request->plant());
   if (!subs.ok()) return ToGrpcStatus(subs.status());
@@ -658,7 +647,6 @@ grpc::Status DeliveryServiceImpl::ListDeliveries(grpc::ServerContext* context,
     }
   }
   FieldViolations v;
-  if (!request->plant().empty()) CheckPlant(v, "plant", request->plant());
   if (!v1::DeliveryState_IsValid(request->state())) v.Add("state", "is not a delivery state");
   if (request->page_size() < 0 || request->page_size() > kMaxPageSize) {
     v.Add("page_size", absl::StrCat("must be between 0 and ", kMaxPageSize));
@@ -696,7 +684,6 @@ grpc::Status DeliveryServiceImpl::WatchEvents(grpc::ServerContext* context,
     return ToGrpcStatus(s);
   }
   FieldViolations v;
-  if (!request->plant().empty()) CheckPlant(v, "plant", request->plant());
   if (request->after_event_id() < 0) v.Add("after_event_id", "must not be negative");
   if (!v.empty()) return ToGrpcStatus(v.ToStatus());
   int64_t floor = request->after_event_id();
