@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "common/auth/roles.h"
+#include "common/resource_name.h"
 
 namespace qms::server {
 namespace {
@@ -48,6 +49,14 @@ absl::StatusOr<Caller> CallerOf(const grpc::ServerContext& context) {
 absl::Status CheckPlant(const Caller& caller, absl::string_view plant) {
   if (caller.MayAccessPlant(plant)) return absl::OkStatus();
   return absl::PermissionDeniedError(absl::StrCat("no access to plant ", plant));
+}
+
+absl::StatusOr<std::string> AllowedPlantParent(const Caller& caller, absl::string_view field,
+                                               absl::string_view parent) {
+  absl::StatusOr<std::string> plant = ParsePlantParent(field, parent);
+  if (!plant.ok()) return plant;
+  if (absl::Status allowed = CheckPlant(caller, *plant); !allowed.ok()) return allowed;
+  return plant;
 }
 
 std::string SubjectOf(const grpc::ServerContextBase* context) {

@@ -41,6 +41,12 @@ absl::StatusOr<Caller> CallerOf(const grpc::ServerContext& context);
 // anything is read, so a refusal says nothing about what exists there.
 absl::Status CheckPlant(const Caller& caller, absl::string_view plant);
 
+// Parses a "plants/{plant}" parent named by `field` (INVALID_ARGUMENT) and checks that the
+// caller may act in that plant (PERMISSION_DENIED): the first step of every plant-scoped
+// Create/List/summary handler.
+absl::StatusOr<std::string> AllowedPlantParent(const Caller& caller, absl::string_view field,
+                                               absl::string_view parent);
+
 // The verified subject of a call in progress, or "-" (for log lines).
 std::string SubjectOf(const grpc::ServerContextBase* context);
 

@@ -106,9 +106,8 @@ grpc::Status AuditFindingServiceImpl::CreateAuditFinding(
     v1::AuditFinding* response) {
   auto caller = server::CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  auto plant = ParsePlantParent("parent", request->parent());
+  auto plant = server::AllowedPlantParent(*caller, "parent", request->parent());
   if (!plant.ok()) return ToGrpcStatus(plant.status());
-  if (absl::Status s = server::CheckPlant(*caller, *plant); !s.ok()) return ToGrpcStatus(s);
   if (request->request_id().size() > kMaxRequestIdLength) {
     return ToGrpcStatus(InvalidField("request_id", "is too long"));
   }
@@ -153,9 +152,8 @@ grpc::Status AuditFindingServiceImpl::ListAuditFindings(grpc::ServerContext* con
                                                         v1::ListAuditFindingsResponse* response) {
   auto caller = server::CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  auto plant = ParsePlantParent("parent", request->parent());
+  auto plant = server::AllowedPlantParent(*caller, "parent", request->parent());
   if (!plant.ok()) return ToGrpcStatus(plant.status());
-  if (absl::Status s = server::CheckPlant(*caller, *plant); !s.ok()) return ToGrpcStatus(s);
   FieldViolations v;
   FindingQuery q;
   q.plant = *plant;
@@ -233,9 +231,8 @@ grpc::Status AuditFindingServiceImpl::GetAuditSummary(grpc::ServerContext* conte
                                                       v1::GetAuditSummaryResponse* response) {
   auto caller = server::CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  auto plant = ParsePlantParent("parent", request->parent());
+  auto plant = server::AllowedPlantParent(*caller, "parent", request->parent());
   if (!plant.ok()) return ToGrpcStatus(plant.status());
-  if (absl::Status s = server::CheckPlant(*caller, *plant); !s.ok()) return ToGrpcStatus(s);
   FieldViolations v;
   Period period = Period::kMonth;
   switch (request->period()) {

@@ -66,9 +66,8 @@ grpc::Status ComplaintServiceImpl::CreateComplaint(grpc::ServerContext* context,
                                                    v1::Complaint* response) {
   auto caller = server::CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  auto plant = ParsePlantParent("parent", request->parent());
+  auto plant = server::AllowedPlantParent(*caller, "parent", request->parent());
   if (!plant.ok()) return ToGrpcStatus(plant.status());
-  if (absl::Status s = server::CheckPlant(*caller, *plant); !s.ok()) return ToGrpcStatus(s);
   if (request->request_id().size() > kMaxRequestIdLength) {
     return ToGrpcStatus(
         InvalidField("request_id", absl::StrCat("is longer than ", kMaxRequestIdLength, " bytes")));
@@ -103,9 +102,8 @@ grpc::Status ComplaintServiceImpl::ListComplaints(grpc::ServerContext* context,
                                                   v1::ListComplaintsResponse* response) {
   auto caller = server::CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  auto plant = ParsePlantParent("parent", request->parent());
+  auto plant = server::AllowedPlantParent(*caller, "parent", request->parent());
   if (!plant.ok()) return ToGrpcStatus(plant.status());
-  if (absl::Status s = server::CheckPlant(*caller, *plant); !s.ok()) return ToGrpcStatus(s);
   FieldViolations v;
   ListQuery query;
   query.plant = *plant;
@@ -233,9 +231,8 @@ grpc::Status ComplaintServiceImpl::GetComplaintStatistics(
     v1::GetComplaintStatisticsResponse* response) {
   auto caller = server::CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  auto plant = ParsePlantParent("parent", request->parent());
+  auto plant = server::AllowedPlantParent(*caller, "parent", request->parent());
   if (!plant.ok()) return ToGrpcStatus(plant.status());
-  if (absl::Status s = server::CheckPlant(*caller, *plant); !s.ok()) return ToGrpcStatus(s);
   FieldViolations v;
   absl::CivilMonth from, to;
   if (!absl::ParseCivilTime(request->from_month(), &from)) {

@@ -235,6 +235,12 @@ absl::Status PlantAllowed(const server::Caller& caller, const std::string& field
   return server::CheckPlant(caller, plant);
 }
 
+// An optional plant filter of a list: empty lists what the caller may see, filtered by the
+// handler; a named plant must be one the caller may act in.
+absl::Status FilterPlantAllowed(const server::Caller& caller, const std::string& plant) {
+  return plant.empty() ? absl::OkStatus() : PlantAllowed(caller, "plant", plant);
+}
+
 // The same for fields where "*" (subscriptions) or, with `empty_is_all`, an empty filter (lists,
 // streams) means every plant, which only a company-wide caller may use.
 absl::Status PlantOrAllAllowed(const server::Caller& caller, const std::string& field,
@@ -594,13 +600,9 @@ grpc::Status DeliveryServiceImpl::ListSubscriptions(grpc::ServerContext* context
   auto caller = server::CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   // No plant: every subscription the caller may see (filtered below).
-  if (!request->plant().empty()) {
-    if (absl::Status s = PlantAllowed(*caller, "plant", request->plant()); !s.ok()) {
-      return ToGrpcStatus(s);
-    }
+  if (absl::Status s = FilterPlantAllowed(*caller, request->plant()); !s.ok()) {
+    return ToGrpcStatus(s);
   }
-  FieldViolations v;
-  if (!v.empty()) return ToGrpcStatus(v.ToStatus());
   auto subs = store_.ListSubscriptions(request->plant());
   if (!subs.ok()) return ToGrpcStatus(subs.status());
   for (const Subscription& s : *subs) {
@@ -641,10 +643,8 @@ grpc::Status DeliveryServiceImpl::ListDeliveries(grpc::ServerContext* context,
   auto caller = server::CallerOf(*context);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
   // No plant: the deliveries of every plant the caller may see (filtered below).
-  if (!request->plant().empty()) {
-    if (absl::Status s = PlantAllowed(*caller, "plant", request->plant()); !s.ok()) {
-      return ToGrpcStatus(s);
-    }
+  if (absl::Status s = FilterPlantAllowed(*caller, request->plant()); !s.ok()) {
+    return ToGrpcStatus(s);
   }
   FieldViolations v;
   if (!v1::DeliveryState_IsValid(request->state())) v.Add("state", "is not a delivery state");
