@@ -7,14 +7,18 @@
 #include "common/config.h"
 #include "common/logging.h"
 #include "common/outbox_relay.h"
+#include "common/plants.h"
 #include "common/timer_client.h"
 #include "services/complaints/audit_finding_service.h"
 #include "services/complaints/complaint_service.h"
 #include "services/complaints/migrations.h"
 
-ABSL_FLAG(std::string, plant_time_zones, "",
-          "Comma-separated PLANT=IANA zone pairs, e.g. SZ1=Asia/Shanghai,BER=Europe/Berlin");
-ABSL_FLAG(std::string, default_time_zone, "UTC", "Time zone of plants not in --plant_time_zones");
+ABSL_FLAG(
+    std::string, plant_time_zones, "",
+    "Comma-separated PLANT=IANA zone pairs, e.g. SZ1=Asia/Shanghai,BER=Europe/Berlin (added to "
+    "and overriding those of --plants_file)");
+ABSL_FLAG(std::string, default_time_zone, "UTC",
+          "Time zone of plants in neither --plants_file nor --plant_time_zones");
 ABSL_FLAG(int32_t, serious_window_months, 12, "How far back the serious-complaint rules count");
 ABSL_FLAG(int32_t, serious_same_defect_customers, 2,
           "Customers reporting the same part and defect code that make a complaint serious");
@@ -42,7 +46,13 @@ int main(int argc, char** argv) {
   qms::InitLogging("complaints");
   qms::config::ParseFlags(argc, argv, "complaints: customer complaint (8D) service");
 
+  auto plants = qms::config::PlantsFromFlags();
+  if (!plants.ok()) {
+    spdlog::critical("{}", plants.status().ToString());
+    return 2;
+  }
   std::map<std::string, absl::TimeZone, std::less<>> zones;
+  for (const auto& [code, zone] : qms::config::TimeZonesOf(*plants)) zones[code] = LoadZone(zone);
   for (absl::string_view pair :
        absl::StrSplit(absl::GetFlag(FLAGS_plant_time_zones), ',', absl::SkipEmpty())) {
     std::pair<std::string, std::string> kv = absl::StrSplit(pair, absl::MaxSplits('=', 1));

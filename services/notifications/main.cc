@@ -3,6 +3,7 @@
 #include "common/config.h"
 #include "common/logging.h"
 #include "common/periodic_task.h"
+#include "common/plants.h"
 #include "services/notifications/delivery.h"
 #include "services/notifications/engine.h"
 #include "services/notifications/migrations.h"
@@ -10,7 +11,8 @@
 
 ABSL_FLAG(std::string, policies_file, "",
           "JSON file of timer policies; empty: the built-in policies (see ListPolicies)");
-ABSL_FLAG(std::string, default_time_zone, "UTC", "Time zone of plants without a calendar");
+ABSL_FLAG(std::string, default_time_zone, "UTC",
+          "Time zone of plants in neither --plants_file nor a stored calendar");
 ABSL_FLAG(int32_t, engine_batch_size, 500, "Stages claimed per engine transaction");
 ABSL_FLAG(absl::Duration, engine_poll_interval, absl::Seconds(1),
           "Longest sleep of the engine (other replicas' arms are seen by this poll)");
@@ -49,6 +51,17 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  auto plants = qms::config::PlantsFromFlags();
+  if (!plants.ok()) {
+    spdlog::critical("{}", plants.status().ToString());
+    return 2;
+  }
+  auto plant_calendars = qms::notifications::CalendarsOfPlants(*plants);
+  if (!plant_calendars.ok()) {
+    spdlog::critical("{}", plant_calendars.status().ToString());
+    return 2;
+  }
+
   auto db_options = qms::config::DatabaseOptionsFromFlags();
   if (!db_options.ok()) {
     spdlog::critical("{}", db_options.status().ToString());
@@ -66,7 +79,20 @@ int main(int argc, char** argv) {
   }
   qms::server::ServiceRunner runner("notifications", *std::move(server_options));
   qms::notifications::NotificationMetrics metrics(runner.registry());
-  qms::notifications::TimerStore store(pool, *policies, absl::GetFlag(FLAGS_default_time_zone));
+  qms::notifications::TimerStore store(pool, *policies, absl::GetFlag(FLAGS_default_time_zone),
+                                       qms::config::TimeZonesOf(*plants));
+  // The plants file's calendars become the stored ones (unchanged ones are left alone).
+  for (const qms::notifications::Calendar& calendar : *plant_calendars) {
+    auto applied = store.ApplyConfiguredCalendar(calendar);
+    if (!applied.ok()) {
+      spdlog::critical("calendar of {}: {}", calendar.plant, applied.status().ToString());
+      return 1;
+    }
+    if (applied->second) {
+      spdlog::info("calendar of {} set from the plants file (version {})", calendar.plant,
+                   applied->first);
+    }
+  }
 
   qms::notifications::DeliveryOptions delivery_options;
   delivery_options.smtp_url = absl::GetFlag(FLAGS_smtp_url);

@@ -12,6 +12,7 @@
 #include "common/resource_name.h"
 #include "common/server/caller.h"
 #include "common/server/grpc_status.h"
+#include "google/protobuf/util/json_util.h"
 
 namespace qms::notifications {
 namespace {
@@ -299,6 +300,29 @@ server::AccessTable DeliveryAccess() {
       {"ListDeliveries", {kQuality, kGeneralManager, kAuditor, kAdmin}},
       {"WatchEvents", Readers()},
   };
+}
+
+absl::StatusOr<std::vector<Calendar>> CalendarsOfPlants(const std::vector<config::Plant>& plants) {
+  std::vector<Calendar> calendars;
+  for (size_t i = 0; i < plants.size(); ++i) {
+    const config::Plant& plant = plants[i];
+    if (plant.calendar_json.empty()) continue;
+    const std::string field = absl::StrCat("plants[", i, "].calendar");
+    v1::Calendar proto;
+    if (auto parsed = google::protobuf::util::JsonStringToMessage(plant.calendar_json, &proto);
+        !parsed.ok()) {
+      return InvalidField(field, std::string(parsed.message()));
+    }
+    proto.set_plant(plant.code);
+    proto.set_time_zone(plant.time_zone);
+    absl::StatusOr<Calendar> calendar = CalendarFromProto(proto);
+    if (!calendar.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, " (", plant.code, "): ", calendar.status().message()));
+    }
+    calendars.push_back(*std::move(calendar));
+  }
+  return calendars;
 }
 
 // ---- CalendarService ----

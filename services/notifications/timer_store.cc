@@ -96,18 +96,6 @@ Calendar CalendarFrom(const std::string& plant, const std::string& text) {
   return c;
 }
 
-// The plant's calendar and its version (0: the default calendar).
-std::pair<Calendar, int64_t> LoadCalendar(db::Connection& conn, const std::string& plant,
-                                          const std::string& default_zone, bool lock) {
-  sql::PreparedStatement& ps =
-      conn.Prepare(lock ? "SELECT definition, version FROM calendars WHERE plant = ? FOR UPDATE"
-                        : "SELECT definition, version FROM calendars WHERE plant = ?");
-  ps.setString(1, plant);
-  ResultSet rs(ps.executeQuery());
-  if (!rs->next()) return {DefaultCalendar(plant, default_zone), 0};
-  return {CalendarFrom(plant, std::string(rs->getString(1))), rs->getInt64(2)};
-}
-
 absl::Time DbNow(db::Connection& conn) {
   ResultSet rs(conn.Prepare("SELECT NOW(6)").executeQuery());
   rs->next();
@@ -340,15 +328,34 @@ std::vector<Subscription> ActiveSubscriptions(db::Connection& conn, const std::s
 }  // namespace
 
 TimerStore::TimerStore(db::ConnectionPool& pool, const Policies& policies,
-                       std::string default_time_zone)
-    : pool_(pool), policies_(policies), default_time_zone_(std::move(default_time_zone)) {}
+                       std::string default_time_zone,
+                       std::map<std::string, std::string, std::less<>> plant_zones)
+    : pool_(pool),
+      policies_(policies),
+      default_time_zone_(std::move(default_time_zone)),
+      plant_zones_(std::move(plant_zones)) {}
+
+std::pair<Calendar, int64_t> TimerStore::LoadCalendar(db::Connection& conn,
+                                                      const std::string& plant, bool lock) {
+  sql::PreparedStatement& ps =
+      conn.Prepare(lock ? "SELECT definition, version FROM calendars WHERE plant = ? FOR UPDATE"
+                        : "SELECT definition, version FROM calendars WHERE plant = ?");
+  ps.setString(1, plant);
+  ResultSet rs(ps.executeQuery());
+  if (!rs->next()) {
+    auto zone = plant_zones_.find(plant);
+    return {DefaultCalendar(plant, zone == plant_zones_.end() ? default_time_zone_ : zone->second),
+            0};
+  }
+  return {CalendarFrom(plant, std::string(rs->getString(1))), rs->getInt64(2)};
+}
 
 // ---- calendars ----
 
 absl::StatusOr<Calendar> TimerStore::GetCalendar(const std::string& plant) {
   Calendar out;
   absl::Status st = db::RunOnConnection(pool_, [&](db::Connection& conn) {
-    out = LoadCalendar(conn, plant, default_time_zone_, false).first;
+    out = LoadCalendar(conn, plant, false).first;
     return absl::OkStatus();
   });
   if (!st.ok()) return st;
@@ -358,7 +365,7 @@ absl::StatusOr<Calendar> TimerStore::GetCalendar(const std::string& plant) {
 absl::StatusOr<int64_t> TimerStore::CalendarVersion(const std::string& plant) {
   int64_t version = 0;
   absl::Status st = db::RunOnConnection(pool_, [&](db::Connection& conn) {
-    version = LoadCalendar(conn, plant, default_time_zone_, false).second;
+    version = LoadCalendar(conn, plant, false).second;
     return absl::OkStatus();
   });
   if (!st.ok()) return st;
@@ -379,52 +386,75 @@ absl::StatusOr<std::pair<Calendar, int64_t>> TimerStore::SetCalendar(const Calen
                                                                      const std::string& etag) {
   std::pair<Calendar, int64_t> out;
   absl::Status st = db::RunInTransaction(pool_, [&](db::Connection& conn) -> absl::Status {
-    const int64_t version = LoadCalendar(conn, calendar.plant, default_time_zone_, true).second;
+    const int64_t version = LoadCalendar(conn, calendar.plant, true).second;
     if (!etag.empty() && etag != absl::StrCat(version)) {
       return absl::AbortedError("the calendar changed since it was read; read it again");
     }
-    const absl::Time now = DbNow(conn);
-    sql::PreparedStatement& ps = conn.Prepare(
-        "INSERT INTO calendars (plant, definition, version, update_time) VALUES (?, ?, ?, ?) "
-        "ON DUPLICATE KEY UPDATE definition = VALUES(definition), version = VALUES(version), "
-        "update_time = VALUES(update_time)");
-    ps.setString(1, calendar.plant);
-    ps.setString(2, CalendarJson(calendar));
-    ps.setInt64(3, version + 1);
-    ps.setString(4, db::ToSqlDateTime(now));
-    ps.executeUpdate();
-
-    // Recompute the pending stages of the plant's open timers against the new calendar.
-    sql::PreparedStatement& open = conn.Prepare(absl::StrCat(
-        "SELECT ", kTimerColumns, " FROM timers WHERE plant = ? AND state IN (1, 2) FOR UPDATE"));
-    open.setString(1, calendar.plant);
-    std::vector<Timer> timers;
-    {
-      ResultSet rs(open.executeQuery());
-      while (rs->next()) timers.push_back(ReadTimerRow(*rs));
-    }
-    for (const Timer& t : timers) {
-      auto policy = policies_.find(t.key.policy);
-      if (policy == policies_.end() || !t.start_time) continue;
-      absl::StatusOr<std::vector<PlannedStage>> plan =
-          PlanStages(policy->second, calendar, *t.start_time, t.explicit_due);
-      if (!plan.ok()) return plan.status();
-      sql::PreparedStatement& up = conn.Prepare(
-          "UPDATE timer_stages SET due_time = ? WHERE timer_id = ? AND stage_index = ? "
-          "AND state IN (1, 4)");
-      for (const PlannedStage& s : *plan) {
-        up.setString(1, db::ToSqlDateTime(s.due + t.paused));
-        up.setInt64(2, t.id);
-        up.setInt(3, s.index);
-        up.executeUpdate();
-      }
-    }
+    if (absl::Status s = WriteCalendar(conn, calendar, version + 1); !s.ok()) return s;
     out = {calendar, version + 1};
     out.first.is_default = false;
     return absl::OkStatus();
   });
   if (!st.ok()) return st;
   return out;
+}
+
+absl::StatusOr<std::pair<int64_t, bool>> TimerStore::ApplyConfiguredCalendar(
+    const Calendar& calendar) {
+  std::pair<int64_t, bool> out;
+  absl::Status st = db::RunInTransaction(pool_, [&](db::Connection& conn) -> absl::Status {
+    const auto [stored, version] = LoadCalendar(conn, calendar.plant, true);
+    if (version > 0 && CalendarJson(stored) == CalendarJson(calendar)) {
+      out = {version, false};
+      return absl::OkStatus();
+    }
+    if (absl::Status s = WriteCalendar(conn, calendar, version + 1); !s.ok()) return s;
+    out = {version + 1, true};
+    return absl::OkStatus();
+  });
+  if (!st.ok()) return st;
+  return out;
+}
+
+absl::Status TimerStore::WriteCalendar(db::Connection& conn, const Calendar& calendar,
+                                       int64_t version) {
+  const absl::Time now = DbNow(conn);
+  sql::PreparedStatement& ps = conn.Prepare(
+      "INSERT INTO calendars (plant, definition, version, update_time) VALUES (?, ?, ?, ?) "
+      "ON DUPLICATE KEY UPDATE definition = VALUES(definition), version = VALUES(version), "
+      "update_time = VALUES(update_time)");
+  ps.setString(1, calendar.plant);
+  ps.setString(2, CalendarJson(calendar));
+  ps.setInt64(3, version);
+  ps.setString(4, db::ToSqlDateTime(now));
+  ps.executeUpdate();
+
+  // Recompute the pending stages of the plant's open timers against the new calendar.
+  sql::PreparedStatement& open = conn.Prepare(absl::StrCat(
+      "SELECT ", kTimerColumns, " FROM timers WHERE plant = ? AND state IN (1, 2) FOR UPDATE"));
+  open.setString(1, calendar.plant);
+  std::vector<Timer> timers;
+  {
+    ResultSet rs(open.executeQuery());
+    while (rs->next()) timers.push_back(ReadTimerRow(*rs));
+  }
+  for (const Timer& t : timers) {
+    auto policy = policies_.find(t.key.policy);
+    if (policy == policies_.end() || !t.start_time) continue;
+    absl::StatusOr<std::vector<PlannedStage>> plan =
+        PlanStages(policy->second, calendar, *t.start_time, t.explicit_due);
+    if (!plan.ok()) return plan.status();
+    sql::PreparedStatement& up = conn.Prepare(
+        "UPDATE timer_stages SET due_time = ? WHERE timer_id = ? AND stage_index = ? "
+        "AND state IN (1, 4)");
+    for (const PlannedStage& s : *plan) {
+      up.setString(1, db::ToSqlDateTime(s.due + t.paused));
+      up.setInt64(2, t.id);
+      up.setInt(3, s.index);
+      up.executeUpdate();
+    }
+  }
+  return absl::OkStatus();
 }
 
 // ---- timers ----
@@ -463,7 +493,7 @@ const Calendar& TimerStore::CalendarOf(db::Connection& conn, const std::string& 
                                        CalendarCache& calendars) {
   auto it = calendars.find(plant);
   if (it == calendars.end()) {
-    it = calendars.emplace(plant, LoadCalendar(conn, plant, default_time_zone_, false).first).first;
+    it = calendars.emplace(plant, LoadCalendar(conn, plant, false).first).first;
   }
   return it->second;
 }

@@ -144,7 +144,10 @@ struct OpenTimerCount {
 
 class TimerStore {
  public:
-  TimerStore(db::ConnectionPool& pool, const Policies& policies, std::string default_time_zone);
+  // A plant without a stored calendar works the default week (Mon-Fri 08-12, 13-17) in its zone
+  // from `plant_zones`, else in `default_time_zone`.
+  TimerStore(db::ConnectionPool& pool, const Policies& policies, std::string default_time_zone,
+             std::map<std::string, std::string, std::less<>> plant_zones = {});
 
   // ---- calendars ----
   absl::StatusOr<Calendar> GetCalendar(const std::string& plant);
@@ -153,6 +156,10 @@ class TimerStore {
   absl::StatusOr<std::pair<Calendar, int64_t>> SetCalendar(const Calendar& calendar,
                                                            const std::string& etag);
   absl::StatusOr<int64_t> CalendarVersion(const std::string& plant);
+  // Makes the stored calendar equal to a configured one (the deployment's plants file): writes
+  // it, as SetCalendar does, only when it differs, so replicas starting together or a restart
+  // with the same file change nothing. Returns the version now stored and whether it wrote.
+  absl::StatusOr<std::pair<int64_t, bool>> ApplyConfiguredCalendar(const Calendar& calendar);
   absl::StatusOr<absl::Time> DatabaseNow();
 
   // ---- timers ----
@@ -200,10 +207,16 @@ class TimerStore {
                              CalendarCache& calendars);
   absl::StatusOr<ArmResult> ArmOne(db::Connection& conn, const ArmInput& input,
                                    const Policy& policy, absl::Time now, CalendarCache& calendars);
+  // The plant's stored calendar (locked when `lock`) and version; version 0: the default one.
+  std::pair<Calendar, int64_t> LoadCalendar(db::Connection& conn, const std::string& plant,
+                                            bool lock);
+  // Stores `calendar` as version `version` and recomputes the plant's open timers' stages.
+  absl::Status WriteCalendar(db::Connection& conn, const Calendar& calendar, int64_t version);
 
   db::ConnectionPool& pool_;
   const Policies& policies_;
   const std::string default_time_zone_;
+  const std::map<std::string, std::string, std::less<>> plant_zones_;
 };
 
 }  // namespace qms::notifications

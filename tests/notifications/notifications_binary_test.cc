@@ -787,3 +787,92 @@ TEST(NotificationsEndToEnd, ListTimersFiltersAndPagesAndMetricsCountOpenTimers) 
 
 }  // namespace
 }  // namespace qms::notifications
+
+namespace qms::notifications {
+namespace {
+namespace plants_file {
+
+std::string WritePlants(const std::string& name, const std::string& json) {
+  const std::string path = absl::StrCat(::testing::TempDir(), "/", name, "-", getpid(), "-",
+                                        absl::ToUnixNanos(absl::Now()));
+  std::ofstream(path) << json;
+  return path;
+}
+
+v1::Calendar Get(v1::CalendarService::Stub& stub, const std::string& plant) {
+  grpc::ClientContext context;
+  testing::Authorize(context);
+  v1::GetCalendarRequest r;
+  r.set_plant(plant);
+  v1::Calendar c;
+  grpc::Status s = stub.GetCalendar(&context, r, &c);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+  return c;
+}
+
+constexpr char kTokyoWeek[] =
+    R"({"week": [{"weekday": 1, "windows": [{"start": "09:00", "end": "18:00"}]},
+                 {"weekday": 2, "windows": [{"start": "09:00", "end": "18:00"}]}],
+        "holidays": [HOLIDAYS]})";
+
+std::string PlantsJson(const std::string& holidays) {
+  std::string week = kTokyoWeek;
+  week.replace(week.find("HOLIDAYS"), 8, holidays);
+  return absl::StrCat(R"({"plants": [{"code": "ZZ1", "timeZone": "Asia/Tokyo", "calendar": )", week,
+                      R"(}, {"code": "PP2", "timeZone": "Europe/Berlin"}]})");
+}
+
+}  // namespace plants_file
+
+// The deployment's plants file (the Helm chart's ConfigMap): its calendars become the stored ones
+// once, replicas and restarts with the same file change nothing, a changed file is a new version,
+// a plant without a calendar works the default week in its own zone, and a calendar SetCalendar
+// would refuse stops the service at start with the field named.
+TEST(NotificationsEndToEnd, PlantsFileCalendarsAreStoredOnceAndFollowTheFile) {
+  using namespace plants_file;
+  TestDatabase db;
+  const std::string first = WritePlants("plants", PlantsJson(R"("2026-11-23")"));
+  {
+    ServiceProcess a(kNotifications, db, {"--plants_file=" + first});
+    ServiceProcess b(kNotifications, db, {"--plants_file=" + first});
+    auto stub = StubOf<v1::CalendarService>(a);
+    const v1::Calendar zz1 = Get(*stub, "ZZ1");
+    EXPECT_FALSE(zz1.is_default());
+    EXPECT_EQ(zz1.time_zone(), "Asia/Tokyo");
+    EXPECT_EQ(zz1.week_size(), 2);
+    ASSERT_EQ(zz1.holidays_size(), 1);
+    EXPECT_EQ(zz1.holidays(0), "2026-11-23");
+    EXPECT_EQ(zz1.etag(), "1") << "two replicas with one file store it once";
+    const v1::Calendar pp2 = Get(*stub, "PP2");
+    EXPECT_TRUE(pp2.is_default());
+    EXPECT_EQ(pp2.time_zone(), "Europe/Berlin") << "the plant's zone, not --default_time_zone";
+    const v1::Calendar elsewhere = Get(*stub, "QQ9");
+    EXPECT_EQ(elsewhere.time_zone(), "UTC");
+  }
+  {
+    ServiceProcess again(kNotifications, db, {"--plants_file=" + first});
+    EXPECT_EQ(Get(*StubOf<v1::CalendarService>(again), "ZZ1").etag(), "1")
+        << "a restart with the same file writes nothing";
+  }
+  {
+    const std::string second = WritePlants("plants", PlantsJson(R"("2026-11-23", "2026-12-31")"));
+    ServiceProcess changed(kNotifications, db, {"--plants_file=" + second});
+    const v1::Calendar zz1 = Get(*StubOf<v1::CalendarService>(changed), "ZZ1");
+    EXPECT_EQ(zz1.etag(), "2");
+    EXPECT_EQ(zz1.holidays_size(), 2);
+  }
+  const std::string bad = WritePlants("plants-bad",
+                                      R"({"plants": [{"code": "ZZ1", "timeZone": "Asia/Tokyo",
+                      "calendar": {"week": [{"weekday": 9, "windows": []}]}}]})");
+  const testing::CommandResult refused =
+      testing::RunCommand(absl::StrCat(kNotifications, " --plants_file=", bad, " 2>&1"));
+  EXPECT_EQ(refused.exit_code, 2) << refused.output;
+  EXPECT_NE(refused.output.find("plants[0].calendar"), std::string::npos) << refused.output;
+  EXPECT_NE(refused.output.find("weekday"), std::string::npos) << refused.output;
+  ServiceProcess plain(kNotifications, db);
+  EXPECT_EQ(Get(*StubOf<v1::CalendarService>(plain), "ZZ1").etag(), "2")
+      << "a refused file writes nothing";
+}
+
+}  // namespace
+}  // namespace qms::notifications
