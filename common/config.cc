@@ -17,6 +17,9 @@
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "gRPC listening address (port 0: any free port)");
 ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9464",
           "Prometheus /metrics address (port 0: any free port; empty: off)");
+ABSL_FLAG(std::string, health_listen, "",
+          "Plaintext address serving only grpc.health.v1, for probes that cannot speak TLS (e.g. "
+          "0.0.0.0:8086); empty: none");
 ABSL_FLAG(std::string, ready_file, "", "Write the bound addresses here once serving");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "How long in-flight calls may run after SIGTERM");
@@ -70,6 +73,7 @@ absl::StatusOr<server::ServerOptions> ServerOptionsFromFlags() {
   server::ServerOptions o;
   o.listen = absl::GetFlag(FLAGS_listen);
   o.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  o.health_listen = absl::GetFlag(FLAGS_health_listen);
   o.ready_file = absl::GetFlag(FLAGS_ready_file);
   o.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   o.tls_cert_file = absl::GetFlag(FLAGS_tls_cert_file);

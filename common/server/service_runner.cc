@@ -150,6 +150,17 @@ absl::Status ServiceRunner::Start() {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.listen));
   }
 
+  if (!options_.health_listen.empty()) {
+    grpc::ServerBuilder health_builder;
+    health_builder.AddListeningPort(options_.health_listen, grpc::InsecureServerCredentials(),
+                                    &health_port_);
+    health_server_ = health_builder.BuildAndStart();
+    if (!health_server_ || health_port_ == 0) {
+      health_server_.reset();
+      return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.health_listen));
+    }
+  }
+
   if (!options_.metrics_listen.empty()) {
     try {
       exposer_ = std::make_unique<prometheus::Exposer>(options_.metrics_listen);
@@ -161,8 +172,9 @@ absl::Status ServiceRunner::Start() {
     metrics_port_ = exposer_->GetListeningPorts().front();
   }
 
-  auto* health = server_->GetHealthCheckService();
-  health->SetServingStatus(kLiveness, true);
+  for (grpc::Server* server : {server_.get(), health_server_.get()}) {
+    if (server != nullptr) server->GetHealthCheckService()->SetServingStatus(kLiveness, true);
+  }
   SetServing(false);
   health_task_ =
       std::make_unique<PeriodicTask>("health", options_.health_interval, [this] { ProbeOnce(); });
@@ -172,6 +184,9 @@ absl::Status ServiceRunner::Start() {
   std::string ready = absl::StrCat("grpc=", grpc_address, "\n");
   if (exposer_) {
     absl::StrAppend(&ready, "metrics=", HostOf(options_.metrics_listen), ":", metrics_port_, "\n");
+  }
+  if (health_server_) {
+    absl::StrAppend(&ready, "health=", HostOf(options_.health_listen), ":", health_port_, "\n");
   }
   spdlog::info("serving grpc={} metrics={} tls={}", grpc_address,
                exposer_ ? absl::StrCat(HostOf(options_.metrics_listen), ":", metrics_port_) : "off",
@@ -196,9 +211,12 @@ void ServiceRunner::ProbeOnce() {
 
 void ServiceRunner::SetServing(bool serving) {
   serving_ = serving;
-  auto* health = server_->GetHealthCheckService();
-  health->SetServingStatus("", serving);
-  for (const Registered& r : services_) health->SetServingStatus(r.full_name, serving);
+  for (grpc::Server* server : {server_.get(), health_server_.get()}) {
+    if (server == nullptr) continue;
+    auto* health = server->GetHealthCheckService();
+    health->SetServingStatus("", serving);
+    for (const Registered& r : services_) health->SetServingStatus(r.full_name, serving);
+  }
 }
 
 void ServiceRunner::Shutdown() {
@@ -210,6 +228,7 @@ void ServiceRunner::Shutdown() {
   spdlog::info("shutdown grace_ms={}", absl::ToInt64Milliseconds(options_.shutdown_grace));
   server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.shutdown_grace));
   server_->Wait();
+  if (health_server_) health_server_->Shutdown();
   spdlog::info("shutdown complete");
 }
 

@@ -37,6 +37,9 @@ namespace qms::server {
 struct ServerOptions {
   std::string listen = "127.0.0.1:50051";         // port 0 picks a free port
   std::string metrics_listen = "127.0.0.1:9464";  // empty: no /metrics endpoint
+  // A second, always plaintext port serving grpc.health.v1 alone (the same statuses): what
+  // Kubernetes' native gRPC probes can reach when the API port requires TLS. Empty: none.
+  std::string health_listen;
   // When set, "grpc=HOST:PORT" and "metrics=HOST:PORT" lines are written here (atomically) once
   // the server accepts calls: how scripts and tests learn ports chosen with port 0.
   std::string ready_file;
@@ -84,6 +87,7 @@ class ServiceRunner {
   absl::Status Start();
   int grpc_port() const { return grpc_port_; }
   int metrics_port() const { return metrics_port_; }
+  int health_port() const { return health_port_; }
 
   // Reports NOT_SERVING, stops accepting calls, lets in-flight calls finish within
   // shutdown_grace, then cancels what is left. Idempotent.
@@ -111,6 +115,8 @@ class ServiceRunner {
   std::unique_ptr<PeriodicTask> health_task_;
   std::unique_ptr<grpc::Server> server_;
   int grpc_port_ = 0;
+  std::unique_ptr<grpc::Server> health_server_;  // --health_listen
+  int health_port_ = 0;
   int metrics_port_ = 0;
   bool serving_ = false;  // only touched by the health task and Shutdown (after it stopped)
   bool shut_down_ = false;

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "qms/complaints/v1/complaints.grpc.pb.h"
 #include "qms/notifications/v1/notifications.grpc.pb.h"
 #include "tests/support/service_process.h"
@@ -103,6 +104,43 @@ TEST(Transport, TlsServesTlsClientsAndRefusesPlaintext) {
                           "--tls_key_file=" + certs.path("server.key")});
   EXPECT_EQ(Probe(service.grpc_address(), Tls(certs)), grpc::NOT_FOUND);
   EXPECT_EQ(Probe(service.grpc_address(), grpc::InsecureChannelCredentials()), grpc::UNAVAILABLE);
+}
+
+// Kubernetes' native gRPC probes cannot speak TLS: --health_listen answers them in plaintext with
+// the API port's health, and serves nothing else.
+TEST(Transport, HealthPortAnswersPlaintextProbesAndServesNothingElse) {
+  Certificates certs;
+  TestDatabase db;
+  ServiceProcess service(
+      kComplaints, db,
+      {"--tls_cert_file=" + certs.path("server.pem"), "--tls_key_file=" + certs.path("server.key"),
+       "--health_listen=127.0.0.1:0"});
+  ASSERT_FALSE(service.health_address().empty());
+  auto health = grpc::health::v1::Health::NewStub(
+      grpc::CreateChannel(service.health_address(), grpc::InsecureChannelCredentials()));
+  const auto check = [&](const std::string& name) {
+    grpc::health::v1::HealthCheckResponse response;
+    const absl::Time end = absl::Now() + absl::Seconds(10);
+    do {
+      grpc::ClientContext context;
+      grpc::health::v1::HealthCheckRequest request;
+      request.set_service(name);
+      if (health->Check(&context, request, &response).ok() &&
+          response.status() == grpc::health::v1::HealthCheckResponse::SERVING) {
+        break;
+      }
+      absl::SleepFor(absl::Milliseconds(50));
+    } while (absl::Now() < end);
+    return response.status();
+  };
+  EXPECT_EQ(check(""), grpc::health::v1::HealthCheckResponse::SERVING);
+  EXPECT_EQ(check("liveness"), grpc::health::v1::HealthCheckResponse::SERVING);
+  EXPECT_EQ(check("qms.complaints.v1.ComplaintService"),
+            grpc::health::v1::HealthCheckResponse::SERVING);
+  EXPECT_EQ(Probe(service.health_address(), grpc::InsecureChannelCredentials()),
+            grpc::UNIMPLEMENTED)
+      << "the API is not reachable in plaintext through the health port";
+  EXPECT_EQ(Probe(service.grpc_address(), Tls(certs)), grpc::NOT_FOUND);
 }
 
 TEST(Transport, MutualTlsRefusesClientsWithoutACertificateFromTheCa) {

@@ -69,6 +69,7 @@ ServiceProcess::ServiceProcess(const std::string& binary, const db::DatabaseOpti
       while (std::getline(in, line)) {
         if (absl::StartsWith(line, "grpc=")) grpc_address_ = line.substr(5);
         if (absl::StartsWith(line, "metrics=")) metrics_address_ = line.substr(8);
+        if (absl::StartsWith(line, "health=")) health_address_ = line.substr(7);
       }
       return;
     }

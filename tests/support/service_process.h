@@ -28,6 +28,7 @@ class ServiceProcess {
 
   const std::string& grpc_address() const { return grpc_address_; }
   const std::string& metrics_address() const { return metrics_address_; }
+  const std::string& health_address() const { return health_address_; }  // --health_listen
   const std::string& log_file() const { return log_file_; }
   pid_t pid() const { return pid_; }
 
@@ -42,6 +43,7 @@ class ServiceProcess {
   std::string log_file_;
   std::string grpc_address_;
   std::string metrics_address_;
+  std::string health_address_;
 };
 
 // Body of GET http://address/path, or an error.
