@@ -59,11 +59,14 @@ ensure_node_models() {
   echo "$dir/node_modules"
 }
 
-# helm without its notes about the chart's symbolic links (files/ links to deploy/).
+# helm without its notes about the chart's symbolic links (files/ links to deploy/); stderr is
+# filtered in the pipeline (not asynchronously), and helm's exit status is kept (pipefail).
 helm_quiet() {
-  local helm=$1
+  local helm=$1 status=0
   shift
-  "$helm" "$@" 2> >(grep -v 'found symbolic link in path' >&2)
+  { "$helm" "$@" 2>&1 1>&3 3>&- | { grep -v 'found symbolic link in path' || true; } >&2; } 3>&1 \
+    || status=$?
+  return $status
 }
 
 # The plain manifests in deploy/kubernetes/qms.yaml: the chart with its default values, release

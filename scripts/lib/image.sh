@@ -2,7 +2,8 @@
 # stripped), exactly the shared libraries ldd lists plus the loader, CA certificates, IANA time
 # zones (plant calendars), and a non-root user 65532. Sourced by scripts/qms.
 #
-#   image_build NAME BINARY TAG OUT.tar   writes an OCI archive (podman load / skopeo copy it)
+#   image_build NAME BINARY TAG OUT.tar [REVISION]   writes an OCI archive of qms/NAME:TAG
+#                                                  (podman load / skopeo copy it)
 #   image_unpack OUT.tar DIR              the image's filesystem, as a container would see it
 set -euo pipefail
 
@@ -36,7 +37,8 @@ image_build() {
   "${b[@]}" config --entrypoint "[\"/app/$(basename "$binary")\"]" --user 65532:65532 \
     --workingdir / --env TZDIR=/usr/share/zoneinfo --port 50051 --port 9464 \
     --label org.opencontainers.image.title="qms-$name" \
-    --label org.opencontainers.image.version="$tag" "$ctr"
+    --label org.opencontainers.image.version="$tag" \
+    --label org.opencontainers.image.revision="${5:-}" "$ctr"
   "${b[@]}" commit --quiet "$ctr" "localhost/qms/$name:$tag" >/dev/null
   "${b[@]}" rm "$ctr" >/dev/null
   rm -f "$out"

@@ -4,10 +4,11 @@
   check_render.py check RENDER.yaml --image-prefix P --tag T [--forbid TEXT]...
       probes, resources, non-root read-only containers, no Secret values, ports that match,
       selectors that select, volumes that exist, images as `scripts/qms images` tags them.
-  check_render.py run RENDER.yaml --build BUILD --work DIR
+  check_render.py run RENDER.yaml --build BUILD --work DIR [--rootfs DIR]
       runs every Deployment's containers for real: the init container's args (migrations), then
       the service's args, rewritten only where the cluster differs from loopback (addresses,
-      mounted file paths, the test database), and asks the health port for SERVING.
+      the test database; mounted files are placed where the pod has them), and asks the health
+      port for SERVING. With --rootfs, each from its unpacked image (chroot, uid 65532).
 """
 import argparse
 import json
@@ -189,7 +190,38 @@ def arg_value(args, flag):
     return None
 
 
-def run(objects, build, work):
+class Host:
+    """Where a service runs in `run`: the build tree's binary with the pod's files under `work`,
+    or (rootfs) the binary of the service's unpacked image, chrooted as the image's user, with
+    the pod's files at the very paths the pod mounts them."""
+
+    def __init__(self, build, work, rootfs=None):
+        self.build, self.work, self.rootfs = build, work, rootfs
+
+    def command(self, name):
+        if self.rootfs:
+            return ["chroot", "--userspec=65532:65532", f"{self.rootfs}/rootfs-{name}", f"/app/{name}"]
+        return [f"{self.build}/services/{name}/{name}"]
+
+    def place(self, name, path, content):
+        """Writes a file the pod would see at `path`; returns the path to pass to the binary."""
+        local = (f"{self.rootfs}/rootfs-{name}{path}" if self.rootfs
+                 else f"{self.work}/{name}/{path.lstrip('/')}")
+        os.makedirs(os.path.dirname(local), exist_ok=True)
+        with open(local, "w") as f:
+            f.write(content)
+        os.chmod(local, 0o644)
+        return path if self.rootfs else local
+
+    def ready_file(self, name):
+        """(flag value, path here) of the ready file."""
+        if self.rootfs:
+            return "/tmp/ready", f"{self.rootfs}/rootfs-{name}/tmp/ready"
+        path = f"{self.work}/{name}.ready"
+        return path, path
+
+
+def run(objects, host):
     """Starts what each Deployment starts, from the rendered args, against the test database."""
     port = os.environ["QMS_TEST_DB_PORT"]
     admin = ["mariadb", "--no-defaults", "-h127.0.0.1", f"-P{port}",
@@ -199,23 +231,10 @@ def run(objects, build, work):
     for cm in of_kind(objects, "ConfigMap"):
         if cm["metadata"]["name"].endswith("-config"):
             config = cm["data"]
-    os.makedirs(f"{work}/etc", exist_ok=True)
-    for key, value in config.items():
-        with open(f"{work}/etc/{key}", "w") as f:
-            f.write(value)
-
-    def mounted(flag, path):
-        """Where a file the pod gets from a volume is on this machine."""
-        if path.startswith("/etc/qms/"):
-            return f"{work}/etc/{path[len('/etc/qms/'):]}"
-        local = f"{work}/mounts/{path[len('/var/run/qms/'):]}"
-        os.makedirs(os.path.dirname(local), exist_ok=True)
-        with open(local, "w") as f:
-            f.write({"db_password_file": "pw",
-                     "jwt_hs256_secret_file": "chart-test-secret-chart-test-secret-0123"}
-                    .get(flag, "not-a-real-token"))
-        return local
+    content_of_flag = {"db_password_file": "pw",
+                       "jwt_hs256_secret_file": "chart-test-secret-chart-test-secret-0123"}
     suffix = f"chart_{os.getpid()}"
+    names = [pod_of(d)["spec"]["containers"][0]["name"] for d in of_kind(objects, "Deployment")]
     processes = []
     try:
         for d in of_kind(objects, "Deployment"):
@@ -240,20 +259,22 @@ def run(objects, build, work):
                         value = port
                     elif flag in ("db_name", "db_user"):
                         value = database
-                    elif value.startswith(("/var/run/qms/", "/etc/qms/")):
-                        value = mounted(flag, value)
+                    elif value.startswith("/etc/qms/"):
+                        value = host.place(name, value, config[value[len("/etc/qms/"):]])
+                    elif value.startswith("/var/run/qms/"):
+                        value = host.place(name, value, content_of_flag.get(flag, "not-a-token"))
                     out.append(f"--{flag}={value}")
                 return out
 
-            binary = f"{build}/services/{name}/{name}"
             for init in spec.get("initContainers", []):
-                r = subprocess.run([binary] + rewrite(init["args"]), capture_output=True, text=True,
-                                   timeout=60)
+                r = subprocess.run(host.command(name) + rewrite(init["args"]), capture_output=True,
+                                   text=True, timeout=60)
                 if r.returncode != 0:
                     fail(f"{name} init container {init['name']} exited {r.returncode}: {r.stderr[-400:]}")
-            ready = f"{work}/{name}.ready"
-            log = open(f"{work}/{name}.log", "w")
-            p = subprocess.Popen([binary] + rewrite(main["args"]) + [f"--ready_file={ready}"],
+            ready_flag, ready = host.ready_file(name)
+            log = open(f"{host.work}/{name}.log", "w")
+            p = subprocess.Popen(host.command(name) + rewrite(main["args"]) +
+                                 [f"--ready_file={ready_flag}"],
                                  stdout=log, stderr=subprocess.STDOUT)
             processes.append(p)
             for _ in range(200):
@@ -266,20 +287,21 @@ def run(objects, build, work):
             health = dict(l.split("=", 1) for l in open(ready).read().split())["health"]
             status = ""
             for _ in range(100):
-                status = subprocess.run([f"{build}/tests/health_probe", health], capture_output=True,
-                                        text=True).stdout.strip()
+                status = subprocess.run([f"{host.build}/tests/health_probe", health],
+                                        capture_output=True, text=True).stdout.strip()
                 if status == "SERVING":
                     break
                 time.sleep(0.1)
             if status != "SERVING":
                 fail(f"{name}: health port says {status!r}")
             else:
-                print(f"{name}: started from the rendered args, SERVING on its health port")
+                where = "its image" if host.rootfs else "the build"
+                print(f"{name}: started from {where} with the rendered args, SERVING on its health port")
     finally:
         for p in processes:
             p.kill()
-        for d in of_kind(objects, "Deployment"):
-            database = f"{suffix}_{pod_of(d)['spec']['containers'][0]['name']}"
+        for name in names:
+            database = f"{suffix}_{name}"
             subprocess.run(admin + ["-e", f"DROP DATABASE IF EXISTS {database}; DROP USER IF EXISTS '{database}'@'127.0.0.1';"])
 
 
@@ -292,13 +314,14 @@ def main():
     parser.add_argument("--forbid", action="append", default=[])
     parser.add_argument("--build")
     parser.add_argument("--work")
+    parser.add_argument("--rootfs", help="run each service from DIR/rootfs-<service> (chroot)")
     args = parser.parse_args()
     objects = load(args.render)
     if args.mode == "check":
         count = check(objects, args.image_prefix, args.tag, args.forbid)
         summary = f"{len(objects)} objects, {count} Deployments"
     else:
-        run(objects, args.build, args.work)
+        run(objects, Host(args.build, args.work, args.rootfs))
         summary = "every Deployment started"
     for f in failures:
         print(f"FAIL: {f}", file=sys.stderr)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# A real Prometheus (Debian's) on loopback scrapes the real services with the suite's rules.
+# A real Prometheus (Debian's) on loopback scrapes the real services with the chart's scrape
+# settings and rules (its ServiceMonitor and PrometheusRule, via scripts/lib/monitor_config.py).
 # Scenario: a complaint is created and its containment (3 s in this test's policies) breaches.
 # Then every rule evaluates without error, every PromQL expression of every dashboard panel runs
 # without error, and the breach alert is pending or firing.
@@ -51,18 +52,16 @@ start complaints "${db}_c" --notifications_target="$(sed -n 's/^grpc=//p' "$work
   --service_token_file="$work/service.token"
 
 port=$(bash "$ROOT/scripts/lib/mariadb.sh" free-port)
-cat >"$work/prometheus.yml" <<YAML
-global:
-  scrape_interval: 1s
-  evaluation_interval: 1s
-rule_files:
-  - $ROOT/deploy/prometheus/qms-rules.yml
-scrape_configs:
-  - job_name: qms-notifications
-    static_configs: [{targets: ["$(sed -n 's/^metrics=//p' "$work/notifications.ready")"]}]
-  - job_name: qms-complaints
-    static_configs: [{targets: ["$(sed -n 's/^metrics=//p' "$work/complaints.ready")"]}]
-YAML
+# The scrape settings and rules are the chart's: its ServiceMonitor and PrometheusRule, rendered
+# (1 s interval for the test) and turned into a configuration for these local services.
+# shellcheck source=../../scripts/lib/deploy_tools.sh
+QMS_BUILD_DIR=$BUILD source "$ROOT/scripts/lib/deploy_tools.sh"
+helm_quiet "$(ensure_helm)" template qms "$ROOT/helm/qms" --set metrics.serviceMonitor.enabled=true \
+  --set metrics.prometheusRule.enabled=true --set metrics.serviceMonitor.interval=1s \
+  --set metrics.serviceMonitor.scrapeTimeout=1s >"$work/render.yaml"
+/usr/bin/python3 "$ROOT/scripts/lib/monitor_config.py" "$work/render.yaml" "$work" \
+  "notifications=$(sed -n 's/^metrics=//p' "$work/notifications.ready")" \
+  "complaints=$(sed -n 's/^metrics=//p' "$work/complaints.ready")"
 promtool check config "$work/prometheus.yml" >/dev/null
 prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/tsdb" \
   --web.listen-address="127.0.0.1:$port" >"$work/prometheus.log" 2>&1 &
