@@ -10,7 +10,7 @@ ROOT=$1
 BUILD=$2
 fail() { echo "FAIL: $*" >&2; exit 1; }
 # shellcheck source=../../scripts/lib/deploy_tools.sh
-QMS_BUILD_DIR=$BUILD source "$ROOT/scripts/lib/deploy_tools.sh"
+QMS_TOOLS_DIR=${QMS_TOOLS_DIR:-$BUILD/tools-cache} source "$ROOT/scripts/lib/deploy_tools.sh"
 helm=$(ensure_helm)
 modules=$(ensure_node_models)
 chart=$ROOT/helm/qms

@@ -17,7 +17,7 @@ trap 'rm -rf "$work"' EXIT
 # shellcheck source=../../scripts/lib/image.sh
 source "$ROOT/scripts/lib/image.sh"
 # shellcheck source=../../scripts/lib/deploy_tools.sh
-QMS_BUILD_DIR=$BUILD source "$ROOT/scripts/lib/deploy_tools.sh"
+QMS_TOOLS_DIR=${QMS_TOOLS_DIR:-$BUILD/tools-cache} source "$ROOT/scripts/lib/deploy_tools.sh"
 
 export QMS_SKIP_INSTALL=1 QMS_SKIP_BUILD=1 QMS_BUILD_DIR=$BUILD QMS_IMAGE_DIR=$work/images
 QMS_VAR_DIR=$work/var "$ROOT/scripts/qms" images >"$work/images.txt"

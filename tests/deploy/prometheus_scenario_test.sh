@@ -55,7 +55,7 @@ port=$(bash "$ROOT/scripts/lib/mariadb.sh" free-port)
 # The scrape settings and rules are the chart's: its ServiceMonitor and PrometheusRule, rendered
 # (1 s interval for the test) and turned into a configuration for these local services.
 # shellcheck source=../../scripts/lib/deploy_tools.sh
-QMS_BUILD_DIR=$BUILD source "$ROOT/scripts/lib/deploy_tools.sh"
+QMS_TOOLS_DIR=${QMS_TOOLS_DIR:-$BUILD/tools-cache} source "$ROOT/scripts/lib/deploy_tools.sh"
 helm_quiet "$(ensure_helm)" template qms "$ROOT/helm/qms" --set metrics.serviceMonitor.enabled=true \
   --set metrics.prometheusRule.enabled=true --set metrics.serviceMonitor.interval=1s \
   --set metrics.serviceMonitor.scrapeTimeout=1s >"$work/render.yaml"
