@@ -4,6 +4,7 @@
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -37,9 +38,10 @@ const std::string kLockByNumber =
                  ", UTC_TIMESTAMP(6) FROM complaints WHERE plant = ? AND number = ? "
                  "FOR UPDATE");
 
-constexpr char kNextSequence[] =
-    "INSERT INTO complaint_numbers (plant, year, last_sequence) VALUES (?, ?, 1) "
-    "ON DUPLICATE KEY UPDATE last_sequence = last_sequence + 1";
+// Takes `count` numbers: the last one taken is then last_sequence.
+constexpr char kNextSequences[] =
+    "INSERT INTO complaint_numbers (plant, year, last_sequence) VALUES (?, ?, ?) "
+    "ON DUPLICATE KEY UPDATE last_sequence = last_sequence + ?";
 // The number just taken, the clock, and the serious-complaint counts, in one round trip.
 constexpr char kReadSequenceAndCounts[] =
     "SELECT n.last_sequence, UTC_TIMESTAMP(6), "
@@ -269,109 +271,214 @@ std::string ListFingerprint(const ListQuery& q) {
 
 }  // namespace
 
+// One CreateComplaint waiting for its batch (common/group_commit.h).
+struct ComplaintStore::PendingCreate {
+  std::string plant;
+  const Intake* intake;
+  std::string request_id;
+  const Actor* actor;
+  std::string fingerprint;
+  absl::StatusOr<Complaint> result = absl::InternalError("create not run");
+};
+
+namespace {
+
+// Creates share a batch only when none can change another's outcome: the serious-complaint
+// counts of one customer, or of one part and defect, include the complaints before it; a
+// request_id twice is a retry, answered once the first has committed.
+bool Batchable(const std::vector<ComplaintStore::PendingCreate*>& batch,
+               const ComplaintStore::PendingCreate& p) {
+  for (const ComplaintStore::PendingCreate* b : batch) {
+    if (b->intake->customer == p.intake->customer) return false;
+    if (!p.intake->defect_code.empty() && b->intake->defect_code == p.intake->defect_code &&
+        b->intake->part_number == p.intake->part_number) {
+      return false;
+    }
+    if (!p.request_id.empty() && b->request_id == p.request_id) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 ComplaintStore::ComplaintStore(db::ConnectionPool& pool, StoreOptions options)
-    : pool_(pool), options_(std::move(options)) {}
+    : pool_(pool),
+      options_(std::move(options)),
+      creates_(std::make_unique<GroupCommit<PendingCreate>>(
+          options_.create_batch_max,
+          [this](const std::string& plant, const std::vector<PendingCreate*>& batch) {
+            RunCreates(plant, batch);
+          },
+          &Batchable)) {}
+
+ComplaintStore::~ComplaintStore() = default;
 
 absl::StatusOr<Complaint> ComplaintStore::Create(const std::string& plant, const Intake& intake,
                                                  const std::string& request_id,
                                                  const Actor& actor) {
-  const std::string fingerprint = Fingerprint(plant, intake);
-  const absl::TimeZone zone = options_.zone_of(plant);
-  Complaint created;
-  auto find_retry = [&](db::Connection& c) -> absl::StatusOr<bool> {
-    auto& select = c.Prepare(kSelectByRequest);
-    select.setString(1, plant);
-    select.setString(2, request_id);
-    auto existing = ReadOne(select);
-    if (!existing.ok()) return existing.status();
-    if (!existing->has_value()) return false;
-    if ((*existing)->fingerprint != fingerprint) {
-      return absl::AlreadyExistsError(
-          absl::StrCat("request_id ", request_id, " was used for a different complaint"));
-    }
-    created = std::move((*existing)->complaint);
-    return true;
-  };
+  PendingCreate pending{plant, &intake, request_id, &actor, Fingerprint(plant, intake)};
+  creates_->Submit(plant, pending);
+  return std::move(pending.result);
+}
 
-  absl::Status status = db::RunInTransaction(pool_, [&](db::Connection& c) -> absl::Status {
-    if (!request_id.empty()) {
-      auto found = find_retry(c);
-      if (!found.ok()) return found.status();
-      if (*found) return absl::OkStatus();
-    }
-    // The year is taken from received_time; when it is not given, from the database clock.
-    absl::Time received = intake.received_time;
-    if (received == absl::InfinitePast()) {
-      std::unique_ptr<sql::ResultSet> rs(c.Prepare("SELECT UTC_TIMESTAMP(6)").executeQuery());
-      rs->next();
-      auto now = db::FromSqlDateTime(std::string(rs->getString(1)));
-      if (!now.ok()) return now.status();
-      received = *now;
-    }
-    const int year = static_cast<int>(absl::ToCivilYear(received, zone).year());
-
-    // Creates of one plant and year serialise on this row until commit, which also makes the
-    // serious-complaint counts below exact.
-    auto& next = c.Prepare(kNextSequence);
-    next.setString(1, plant);
-    next.setInt(2, year);
-    next.executeUpdate();
-    const std::string window_start =
-        db::ToSqlDateTime(SeriousWindowStart(received, options_.serious, zone));
-    const std::string received_text = db::ToSqlDateTime(received);
-    auto& read = c.Prepare(kReadSequenceAndCounts);
-    int n = 0;
-    read.setString(++n, intake.customer);
-    read.setString(++n, window_start);
-    read.setString(++n, received_text);
-    read.setString(++n, intake.part_number);
-    read.setString(++n, intake.defect_code);
-    read.setString(++n, intake.defect_code);
-    read.setString(++n, intake.customer);
-    read.setString(++n, window_start);
-    read.setString(++n, received_text);
-    read.setString(++n, plant);
-    read.setInt(++n, year);
-    std::unique_ptr<sql::ResultSet> rs(read.executeQuery());
-    rs->next();
-    const int64_t sequence = rs->getInt64(1);
-    auto now = db::FromSqlDateTime(std::string(rs->getString(2)));
-    if (!now.ok()) return now.status();
-    SeriousCounts counts;
-    counts.complaints_by_customer = 1 + static_cast<int>(rs->getInt64(3));
-    if (!intake.defect_code.empty()) {
-      counts.customers_with_same_defect = 1 + static_cast<int>(rs->getInt64(4));
-    }
-
-    created = Complaint{};
-    created.plant = plant;
-    created.number = FormatNumber(plant, year, sequence);
-    created.status = ComplaintStatus::kReceived;
-    created.intake = intake;
-    created.intake.received_time = received;
-    created.version = 1;
-    created.create_time = *now;
-    created.update_time = *now;
-    created.corrective_action_due = CorrectiveActionDue(created.intake, zone);
-    created.serious_reasons = SeriousReasonsFor(created.intake, counts, options_.serious);
-
-    InsertComplaint(c, created, request_id, fingerprint);
-    InsertHistory(c, created, "CreateComplaint", actor, std::nullopt, *now, IntakeDetails(created));
-    EnqueueTimers(c, plant, IntakeTimers(created), *now);
-    return absl::OkStatus();
-  });
-
-  if (status.code() == absl::StatusCode::kAlreadyExists && !request_id.empty()) {
+void ComplaintStore::RunCreates(const std::string& plant,
+                                const std::vector<PendingCreate*>& batch) {
+  absl::Status status = CreateInOneTransaction(plant, batch);
+  if (status.ok()) return;
+  if (batch.size() > 1 && (status.code() == absl::StatusCode::kAlreadyExists ||
+                           status.code() == absl::StatusCode::kInvalidArgument)) {
+    // One create's data made the batch fail (e.g. another replica committed the same request_id
+    // in the meantime): each on its own, so only that one gets the error.
+    for (PendingCreate* p : batch) RunCreates(plant, {p});
+    return;
+  }
+  PendingCreate& first = *batch.front();
+  if (batch.size() == 1 && status.code() == absl::StatusCode::kAlreadyExists &&
+      !first.request_id.empty()) {
     // A concurrent retry with the same request_id committed first: answer with its complaint.
     // (Our transaction rolled back, so its sequence number was never taken.)
     status = db::RunOnConnection(pool_, [&](db::Connection& c) -> absl::Status {
-      auto found = find_retry(c);
+      auto found = FindByRequest(c, first);
       if (!found.ok()) return found.status();
-      return *found ? absl::OkStatus() : absl::InternalError("duplicate complaint key");
+      if (!*found) return absl::InternalError("duplicate complaint key");
+      first.result = **found;
+      return absl::OkStatus();
     });
+    if (status.ok()) return;
   }
+  for (PendingCreate* p : batch) p->result = status;
+}
+
+absl::StatusOr<std::optional<Complaint>> ComplaintStore::FindByRequest(db::Connection& c,
+                                                                       const PendingCreate& p) {
+  auto& select = c.Prepare(kSelectByRequest);
+  select.setString(1, p.plant);
+  select.setString(2, p.request_id);
+  auto existing = ReadOne(select);
+  if (!existing.ok()) return existing.status();
+  if (!existing->has_value()) return std::optional<Complaint>();
+  if ((*existing)->fingerprint != p.fingerprint) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("request_id ", p.request_id, " was used for a different complaint"));
+  }
+  return std::optional<Complaint>(std::move((*existing)->complaint));
+}
+
+absl::Status ComplaintStore::CreateInOneTransaction(const std::string& plant,
+                                                    const std::vector<PendingCreate*>& batch) {
+  const absl::TimeZone zone = options_.zone_of(plant);
+  std::vector<absl::StatusOr<Complaint>> results;
+  absl::Status status = db::RunInTransaction(pool_, [&](db::Connection& c) -> absl::Status {
+    results.assign(batch.size(), absl::InternalError("create not run"));
+    // Retries of creates already made are answered with them.
+    std::vector<size_t> fresh;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (!batch[i]->request_id.empty()) {
+        auto found = FindByRequest(c, *batch[i]);
+        if (!found.ok() && found.status().code() != absl::StatusCode::kAlreadyExists) {
+          return found.status();
+        }
+        if (!found.ok() || found->has_value()) {
+          results[i] = found.ok() ? **std::move(found) : absl::StatusOr<Complaint>(found.status());
+          continue;
+        }
+      }
+      fresh.push_back(i);
+    }
+    if (fresh.empty()) return absl::OkStatus();
+
+    // The year is taken from received_time; when it is not given, from the database clock.
+    std::vector<absl::Time> received(batch.size(), absl::InfinitePast());
+    std::map<int, std::vector<size_t>> by_year;
+    std::optional<absl::Time> clock;
+    for (size_t i : fresh) {
+      received[i] = batch[i]->intake->received_time;
+      if (received[i] == absl::InfinitePast()) {
+        if (!clock) {
+          std::unique_ptr<sql::ResultSet> rs(c.Prepare("SELECT UTC_TIMESTAMP(6)").executeQuery());
+          rs->next();
+          auto now = db::FromSqlDateTime(std::string(rs->getString(1)));
+          if (!now.ok()) return now.status();
+          clock = *now;
+        }
+        received[i] = *clock;
+      }
+      by_year[static_cast<int>(absl::ToCivilYear(received[i], zone).year())].push_back(i);
+    }
+
+    // Creates of one plant and year serialise on these rows until commit (taken in year order),
+    // which also makes the serious-complaint counts below exact.
+    for (const auto& [year, members] : by_year) {
+      auto& next = c.Prepare(kNextSequences);
+      next.setString(1, plant);
+      next.setInt(2, year);
+      next.setInt(3, static_cast<int>(members.size()));
+      next.setInt(4, static_cast<int>(members.size()));
+      next.executeUpdate();
+    }
+    std::vector<TimerCommand> timers;
+    absl::Time first_now = absl::InfinitePast();
+    for (const auto& [year, members] : by_year) {
+      for (size_t k = 0; k < members.size(); ++k) {
+        const size_t i = members[k];
+        const PendingCreate& p = *batch[i];
+        const Intake& intake = *p.intake;
+        const std::string window_start =
+            db::ToSqlDateTime(SeriousWindowStart(received[i], options_.serious, zone));
+        const std::string received_text = db::ToSqlDateTime(received[i]);
+        auto& read = c.Prepare(kReadSequenceAndCounts);
+        int n = 0;
+        read.setString(++n, intake.customer);
+        read.setString(++n, window_start);
+        read.setString(++n, received_text);
+        read.setString(++n, intake.part_number);
+        read.setString(++n, intake.defect_code);
+        read.setString(++n, intake.defect_code);
+        read.setString(++n, intake.customer);
+        read.setString(++n, window_start);
+        read.setString(++n, received_text);
+        read.setString(++n, plant);
+        read.setInt(++n, year);
+        std::unique_ptr<sql::ResultSet> rs(read.executeQuery());
+        rs->next();
+        const int64_t sequence =
+            rs->getInt64(1) - static_cast<int64_t>(members.size()) + 1 + static_cast<int64_t>(k);
+        auto now = db::FromSqlDateTime(std::string(rs->getString(2)));
+        if (!now.ok()) return now.status();
+        if (first_now == absl::InfinitePast()) first_now = *now;
+        SeriousCounts counts;
+        counts.complaints_by_customer = 1 + static_cast<int>(rs->getInt64(3));
+        if (!intake.defect_code.empty()) {
+          counts.customers_with_same_defect = 1 + static_cast<int>(rs->getInt64(4));
+        }
+
+        Complaint created;
+        created.plant = plant;
+        created.number = FormatNumber(plant, year, sequence);
+        created.status = ComplaintStatus::kReceived;
+        created.intake = intake;
+        created.intake.received_time = received[i];
+        created.version = 1;
+        created.create_time = *now;
+        created.update_time = *now;
+        created.corrective_action_due = CorrectiveActionDue(created.intake, zone);
+        created.serious_reasons = SeriousReasonsFor(created.intake, counts, options_.serious);
+
+        InsertComplaint(c, created, p.request_id, p.fingerprint);
+        InsertHistory(c, created, "CreateComplaint", *p.actor, std::nullopt, *now,
+                      IntakeDetails(created));
+        for (TimerCommand& t : IntakeTimers(created)) timers.push_back(std::move(t));
+        results[i] = std::move(created);
+      }
+    }
+    // Every timer of the batch in one multi-row insert.
+    EnqueueTimers(c, plant, timers, first_now);
+    return absl::OkStatus();
+  });
   if (!status.ok()) return status;
-  return created;
+  create_transactions_.fetch_add(1);
+  for (size_t i = 0; i < batch.size(); ++i) batch[i]->result = std::move(results[i]);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<Complaint> ComplaintStore::Get(const std::string& plant, const std::string& number) {

@@ -4,7 +4,9 @@
 #ifndef QMS_SERVICES_COMPLAINTS_COMPLAINT_STORE_H_
 #define QMS_SERVICES_COMPLAINTS_COMPLAINT_STORE_H_
 
+#include <atomic>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/db/connection_pool.h"
+#include "common/group_commit.h"
 #include "services/complaints/complaint.h"
 #include "services/complaints/lifecycle.h"
 #include "services/complaints/serious.h"
@@ -55,11 +58,15 @@ struct StoreOptions {
     return absl::UTCTimeZone();
   };
   SeriousRules serious;
+  // Concurrent creates of one plant are committed together, up to this many per transaction
+  // (1: each alone). See common/group_commit.h.
+  size_t create_batch_max = 32;
 };
 
 class ComplaintStore {
  public:
   ComplaintStore(db::ConnectionPool& pool, StoreOptions options);
+  ~ComplaintStore();
 
   absl::TimeZone ZoneOf(absl::string_view plant) const { return options_.zone_of(plant); }
 
@@ -67,7 +74,8 @@ class ComplaintStore {
   // says so, and arms its timers. `intake` is as the caller sent it (validated); an unset
   // received_time becomes the database's current time. With a request_id seen before in this
   // plant: the complaint created then when the content is the same, ALREADY_EXISTS when it
-  // differs. UNAVAILABLE when the database is down.
+  // differs. UNAVAILABLE when the database is down. Concurrent creates of one plant share a
+  // transaction (one counter update, one commit) when they cannot affect each other's outcome.
   absl::StatusOr<Complaint> Create(const std::string& plant, const Intake& intake,
                                    const std::string& request_id, const Actor& actor);
 
@@ -93,9 +101,23 @@ class ComplaintStore {
   absl::StatusOr<HistoryPage> History(const std::string& plant, const std::string& number,
                                       int page_size, const std::string& page_token);
 
+  // Creates of `plant` queued behind the running transaction, and transactions that committed
+  // creates so far: what group commit does, for tests and metrics.
+  size_t CreatesWaiting(const std::string& plant) { return creates_->Waiting(plant); }
+  int64_t CreateTransactions() const { return create_transactions_.load(); }
+
+  struct PendingCreate;
+
  private:
+  void RunCreates(const std::string& plant, const std::vector<PendingCreate*>& batch);
+  absl::Status CreateInOneTransaction(const std::string& plant,
+                                      const std::vector<PendingCreate*>& batch);
+  absl::StatusOr<std::optional<Complaint>> FindByRequest(db::Connection& c, const PendingCreate& p);
+
   db::ConnectionPool& pool_;
   StoreOptions options_;
+  std::unique_ptr<GroupCommit<PendingCreate>> creates_;
+  std::atomic<int64_t> create_transactions_{0};
 };
 
 }  // namespace qms::complaints

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
+#include "absl/time/clock.h"
 #include "common/db/migrator.h"
 #include "services/complaints/migrations.h"
 #include "tests/support/test_database.h"
@@ -71,6 +72,71 @@ TEST_F(ComplaintStoreTest, FiftyConcurrentCreatesGetFiftyGapFreeNumbers) {
     EXPECT_EQ(numbers[i], FormatNumber("SZ1", 2026, i + 1));
   }
   EXPECT_EQ(db_.Count("SELECT COUNT(*) FROM complaints"), 50);
+}
+
+// Creates queued behind a held number counter commit together: gap-free numbers, serious flags
+// as exact as one by one (creates of one customer never share a batch), a reused request_id
+// refused for that create alone, and fewer transactions than creates.
+TEST_F(ComplaintStoreTest, QueuedCreatesCommitTogetherWithExactNumbersFlagsAndErrors) {
+  ASSERT_TRUE(Create("SZ1", MakeIntake("OLD"), "req-x").ok());
+  auto lock = db_.admin().Acquire();
+  ASSERT_TRUE(lock.ok());
+  (*lock)->Execute("USE " + db_.options().database);
+  (*lock)->Execute("START TRANSACTION");
+  (*lock)->Execute("SELECT * FROM complaint_numbers FOR UPDATE");
+
+  std::vector<Intake> intakes;
+  std::vector<std::string> request_ids;
+  for (int i = 0; i < 8; ++i) {
+    intakes.push_back(MakeIntake(absl::StrCat("C", i)));
+    request_ids.push_back(absl::StrCat("req-", i));
+  }
+  for (int i = 0; i < 3; ++i) {
+    intakes.push_back(MakeIntake("REPEAT"));
+    request_ids.push_back(absl::StrCat("repeat-", i));
+  }
+  intakes.push_back(MakeIntake("OTHER"));  // reuses req-x with other content
+  request_ids.push_back("req-x");
+  const size_t n = intakes.size();
+  const int64_t transactions_before = store_->CreateTransactions();
+  std::vector<absl::StatusOr<Complaint>> results(n, absl::UnknownError("not run"));
+  std::vector<std::thread> callers;
+  const auto queue_up_to = [&](size_t count) {
+    for (int i = 0; i < 2000 && store_->CreatesWaiting("SZ1") < count; ++i) {
+      absl::SleepFor(absl::Milliseconds(5));
+    }
+  };
+  // One create holds the counter in the database; the others queue behind it (an event). The
+  // refused one comes last: alone, it would need no counter and not block.
+  for (size_t i = 0; i < n; ++i) {
+    if (i == n - 1) queue_up_to(n - 2);
+    callers.emplace_back([&, i] { results[i] = Create("SZ1", intakes[i], request_ids[i]); });
+  }
+  queue_up_to(n - 1);
+  const size_t queued = store_->CreatesWaiting("SZ1");
+  (*lock)->Execute("ROLLBACK");
+  for (auto& t : callers) t.join();
+  ASSERT_EQ(queued, n - 1);
+
+  std::vector<std::string> numbers;
+  int repeat_serious = 0;
+  for (size_t i = 0; i + 1 < n; ++i) {
+    ASSERT_TRUE(results[i].ok()) << i << ": " << results[i].status();
+    numbers.push_back(results[i]->number);
+    if (results[i]->intake.customer == "REPEAT" && !results[i]->serious_reasons.empty()) {
+      ++repeat_serious;
+    }
+  }
+  EXPECT_EQ(results[n - 1].status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(repeat_serious, 1) << "the third complaint of one customer, and only it";
+  std::sort(numbers.begin(), numbers.end());
+  for (size_t i = 0; i < numbers.size(); ++i) {
+    EXPECT_EQ(numbers[i], FormatNumber("SZ1", 2026, static_cast<int64_t>(i) + 2));
+  }
+  EXPECT_EQ(db_.Count("SELECT COUNT(*) FROM complaints"), static_cast<int64_t>(n));
+  EXPECT_EQ(db_.Count("SELECT COUNT(*) FROM complaint_history"), static_cast<int64_t>(n));
+  // The first alone, then at most one batch per REPEAT create: 4 transactions for 11 creates.
+  EXPECT_LE(store_->CreateTransactions() - transactions_before, 4);
 }
 
 TEST_F(ComplaintStoreTest, ARetriedRequestReturnsTheSameComplaintAndWritesNoSecondRow) {
