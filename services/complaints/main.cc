@@ -1,4 +1,5 @@
 // complaints: customer complaints (8D) for the plants. Flags and wiring only.
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 
@@ -25,6 +26,8 @@ ABSL_FLAG(int32_t, serious_same_defect_customers, 2,
 ABSL_FLAG(std::string, notifications_target, "",
           "host:port of the notification service the outbox relay sends timers to; empty: the "
           "outbox only fills (timers are not started)");
+ABSL_FLAG(int32_t, create_batch_max, 32,
+          "Most concurrent creates of one plant committed in one transaction (1: one each)");
 ABSL_FLAG(int32_t, serious_repeat_complaints, 3,
           "Complaints of one customer that make a complaint serious");
 
@@ -78,6 +81,8 @@ int main(int argc, char** argv) {
   store_options.serious.window_months = absl::GetFlag(FLAGS_serious_window_months);
   store_options.serious.same_defect_customers = absl::GetFlag(FLAGS_serious_same_defect_customers);
   store_options.serious.complaints_by_customer = absl::GetFlag(FLAGS_serious_repeat_complaints);
+  store_options.create_batch_max =
+      static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_create_batch_max)));
   qms::complaints::ComplaintStore store(pool, store_options);
   qms::complaints::ComplaintServiceImpl service(store);
   qms::complaints::AuditFindingStore finding_store(pool);
