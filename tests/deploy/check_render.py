@@ -200,7 +200,8 @@ class Host:
 
     def command(self, name):
         if self.rootfs:
-            return ["chroot", "--userspec=65532:65532", f"{self.rootfs}/rootfs-{name}", f"/app/{name}"]
+            return ["chroot", "--userspec=65532:65532", f"{self.rootfs}/rootfs-{name}",
+                    f"/app/{name}"]
         return [f"{self.build}/services/{name}/{name}"]
 
     def place(self, name, path, content):
