@@ -42,31 +42,48 @@ const std::string kLockByNumber =
 constexpr char kNextSequences[] =
     "INSERT INTO complaint_numbers (plant, year, last_sequence) VALUES (?, ?, ?) "
     "ON DUPLICATE KEY UPDATE last_sequence = last_sequence + ?";
-// The number just taken, the clock, and the serious-complaint counts, in one round trip.
-constexpr char kReadSequenceAndCounts[] =
-    "SELECT n.last_sequence, UTC_TIMESTAMP(6), "
-    "(SELECT COUNT(*) FROM complaints WHERE plant = n.plant AND customer = ? AND "
+// For one create of a batch: its index, the clock, the serious-complaint counts and the last
+// number taken in its year, in one row; a batch asks for all its rows in one UNION ALL.
+constexpr char kCountsRow[] =
+    "SELECT ?, UTC_TIMESTAMP(6), "
+    "(SELECT COUNT(*) FROM complaints WHERE plant = ? AND customer = ? AND "
     "received_time >= ? AND received_time <= ? AND reopen_index = 0), "
-    "(SELECT COUNT(DISTINCT customer) FROM complaints WHERE plant = n.plant AND part_number = ? "
+    "(SELECT COUNT(DISTINCT customer) FROM complaints WHERE plant = ? AND part_number = ? "
     "AND defect_code = ? AND ? <> '' AND customer <> ? AND received_time >= ? AND "
-    "received_time <= ? AND reopen_index = 0) "
-    "FROM complaint_numbers n WHERE n.plant = ? AND n.year = ?";
-constexpr char kInsert[] =
+    "received_time <= ? AND reopen_index = 0), "
+    "(SELECT last_sequence FROM complaint_numbers WHERE plant = ? AND year = ?)";
+
+// `head` followed by `rows` groups of `columns` placeholders, or by `rows` copies of `row`.
+std::string MultiRow(absl::string_view head, int columns, size_t rows) {
+  std::string group = "(?";
+  for (int i = 1; i < columns; ++i) group += ", ?";
+  group += ")";
+  std::string sql(head);
+  for (size_t r = 0; r < rows; ++r) absl::StrAppend(&sql, r == 0 ? "" : ", ", group);
+  return sql;
+}
+std::string UnionAll(absl::string_view row, size_t rows) {
+  std::string sql;
+  for (size_t r = 0; r < rows; ++r) absl::StrAppend(&sql, r == 0 ? "" : " UNION ALL ", row);
+  return sql;
+}
+
+constexpr char kInsertHead[] =
     "INSERT INTO complaints (plant, number, request_id, request_fingerprint, status, customer, "
     "customer_contact, part_number, order_number, lot_number, delivery_date, quantity_delivered, "
     "quantity_defective, defect_code, defect_description, goods_returned, "
     "customer_production_affected, customer_delivery_affected, customer_required_reply_time, "
     "channel, received_time, version, create_time, update_time, record, corrective_action_due, "
-    "serious_reasons, reopened_from, reopen_index) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-    "?)";
+    "serious_reasons, reopened_from, reopen_index) VALUES ";
+constexpr int kInsertColumns = 29;
 constexpr char kUpdate[] =
     "UPDATE complaints SET status = ?, record = ?, contain_time = ?, reply_time = ?, "
     "close_time = ?, improvement_date = ?, reopened_as = ?, version = ?, update_time = ? "
     "WHERE id = ?";
-constexpr char kInsertHistory[] =
+constexpr char kInsertHistoryHead[] =
     "INSERT INTO complaint_history (plant, number, action, actor, from_status, to_status, time, "
-    "details) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+    "details) VALUES ";
+constexpr int kHistoryColumns = 8;
 constexpr char kSelectHistory[] =
     "SELECT id, action, actor, from_status, to_status, time, details FROM complaint_history "
     "WHERE plant = ? AND number = ? AND id > ? ORDER BY id LIMIT ?";
@@ -186,55 +203,88 @@ std::string SeriousText(const std::vector<SeriousReason>& reasons) {
   return absl::StrJoin(names, ",");
 }
 
+// A new complaint row: the complaint and its idempotency key.
+struct NewRow {
+  const Complaint* complaint;
+  const std::string* request_id;
+  const std::string* fingerprint;
+};
+
+// Every row in one statement.
+void InsertComplaints(db::Connection& c, const std::vector<NewRow>& rows) {
+  auto& insert = c.Prepare(MultiRow(kInsertHead, kInsertColumns, rows.size()));
+  int n = 0;
+  for (const NewRow& row : rows) {
+    const Complaint& complaint = *row.complaint;
+    const Intake& in = complaint.intake;
+    insert.setString(++n, complaint.plant);
+    insert.setString(++n, complaint.number);
+    SetOptionalText(insert, ++n, *row.request_id, sql::DataType::VARCHAR);
+    insert.setString(++n, *row.fingerprint);
+    insert.setString(++n, std::string(ToString(complaint.status)));
+    insert.setString(++n, in.customer);
+    insert.setString(++n, in.customer_contact);
+    insert.setString(++n, in.part_number);
+    insert.setString(++n, in.order_number);
+    insert.setString(++n, in.lot_number);
+    SetOptionalText(insert, ++n, in.delivery_date, sql::DataType::DATE);
+    insert.setInt64(++n, in.quantity_delivered);
+    insert.setInt64(++n, in.quantity_defective);
+    insert.setString(++n, in.defect_code);
+    insert.setString(++n, in.defect_description);
+    insert.setBoolean(++n, in.goods_returned);
+    insert.setBoolean(++n, in.customer_production_affected);
+    insert.setBoolean(++n, in.customer_delivery_affected);
+    SetOptionalTime(insert, ++n, in.customer_required_reply_time);
+    insert.setString(++n, std::string(ToString(in.channel)));
+    insert.setString(++n, db::ToSqlDateTime(in.received_time));
+    insert.setInt64(++n, complaint.version);
+    insert.setString(++n, db::ToSqlDateTime(complaint.create_time));
+    insert.setString(++n, db::ToSqlDateTime(complaint.update_time));
+    insert.setString(++n, RecordToJson(complaint));
+    insert.setString(++n, db::ToSqlDateTime(complaint.corrective_action_due));
+    insert.setString(++n, SeriousText(complaint.serious_reasons));
+    insert.setString(++n, complaint.reopened_from);
+    insert.setInt(++n, complaint.reopen_index);
+  }
+  insert.executeUpdate();
+}
+
 void InsertComplaint(db::Connection& c, const Complaint& complaint, const std::string& request_id,
                      const std::string& fingerprint) {
-  const Intake& in = complaint.intake;
-  auto& insert = c.Prepare(kInsert);
-  insert.setString(1, complaint.plant);
-  insert.setString(2, complaint.number);
-  SetOptionalText(insert, 3, request_id, sql::DataType::VARCHAR);
-  insert.setString(4, fingerprint);
-  insert.setString(5, std::string(ToString(complaint.status)));
-  insert.setString(6, in.customer);
-  insert.setString(7, in.customer_contact);
-  insert.setString(8, in.part_number);
-  insert.setString(9, in.order_number);
-  insert.setString(10, in.lot_number);
-  SetOptionalText(insert, 11, in.delivery_date, sql::DataType::DATE);
-  insert.setInt64(12, in.quantity_delivered);
-  insert.setInt64(13, in.quantity_defective);
-  insert.setString(14, in.defect_code);
-  insert.setString(15, in.defect_description);
-  insert.setBoolean(16, in.goods_returned);
-  insert.setBoolean(17, in.customer_production_affected);
-  insert.setBoolean(18, in.customer_delivery_affected);
-  SetOptionalTime(insert, 19, in.customer_required_reply_time);
-  insert.setString(20, std::string(ToString(in.channel)));
-  insert.setString(21, db::ToSqlDateTime(in.received_time));
-  insert.setInt64(22, complaint.version);
-  insert.setString(23, db::ToSqlDateTime(complaint.create_time));
-  insert.setString(24, db::ToSqlDateTime(complaint.update_time));
-  insert.setString(25, RecordToJson(complaint));
-  insert.setString(26, db::ToSqlDateTime(complaint.corrective_action_due));
-  insert.setString(27, SeriousText(complaint.serious_reasons));
-  insert.setString(28, complaint.reopened_from);
-  insert.setInt(29, complaint.reopen_index);
+  InsertComplaints(c, {{&complaint, &request_id, &fingerprint}});
+}
+
+// A history row: what happened to a complaint, by whom, when.
+struct HistoryRow {
+  const Complaint* complaint;
+  std::string action;
+  const Actor* actor;
+  std::optional<ComplaintStatus> from;
+  absl::Time time;
+  std::string details;
+};
+
+void InsertHistories(db::Connection& c, const std::vector<HistoryRow>& rows) {
+  auto& insert = c.Prepare(MultiRow(kInsertHistoryHead, kHistoryColumns, rows.size()));
+  int n = 0;
+  for (const HistoryRow& row : rows) {
+    insert.setString(++n, row.complaint->plant);
+    insert.setString(++n, row.complaint->number);
+    insert.setString(++n, row.action);
+    insert.setString(++n, row.actor->subject);
+    insert.setString(++n, row.from ? std::string(ToString(*row.from)) : "");
+    insert.setString(++n, std::string(ToString(row.complaint->status)));
+    insert.setString(++n, db::ToSqlDateTime(row.time));
+    insert.setString(++n, row.details);
+  }
   insert.executeUpdate();
 }
 
 void InsertHistory(db::Connection& c, const Complaint& complaint, const std::string& action,
                    const Actor& actor, std::optional<ComplaintStatus> from, absl::Time now,
                    const std::string& details) {
-  auto& insert = c.Prepare(kInsertHistory);
-  insert.setString(1, complaint.plant);
-  insert.setString(2, complaint.number);
-  insert.setString(3, action);
-  insert.setString(4, actor.subject);
-  insert.setString(5, from ? std::string(ToString(*from)) : "");
-  insert.setString(6, std::string(ToString(complaint.status)));
-  insert.setString(7, db::ToSqlDateTime(now));
-  insert.setString(8, details);
-  insert.executeUpdate();
+  InsertHistories(c, {{&complaint, action, &actor, from, now, details}});
 }
 
 // The top-level parts of the 8D record that differ, with their new values: "what changed".
@@ -367,31 +417,20 @@ absl::StatusOr<std::optional<Complaint>> ComplaintStore::FindByRequest(db::Conne
 absl::Status ComplaintStore::CreateInOneTransaction(const std::string& plant,
                                                     const std::vector<PendingCreate*>& batch) {
   const absl::TimeZone zone = options_.zone_of(plant);
-  std::vector<absl::StatusOr<Complaint>> results;
+  const size_t k = batch.size();
+  std::vector<Complaint> created(k);
   absl::Status status = db::RunInTransaction(pool_, [&](db::Connection& c) -> absl::Status {
-    results.assign(batch.size(), absl::InternalError("create not run"));
-    // Retries of creates already made are answered with them.
-    std::vector<size_t> fresh;
-    for (size_t i = 0; i < batch.size(); ++i) {
-      if (!batch[i]->request_id.empty()) {
-        auto found = FindByRequest(c, *batch[i]);
-        if (!found.ok() && found.status().code() != absl::StatusCode::kAlreadyExists) {
-          return found.status();
-        }
-        if (!found.ok() || found->has_value()) {
-          results[i] = found.ok() ? **std::move(found) : absl::StatusOr<Complaint>(found.status());
-          continue;
-        }
-      }
-      fresh.push_back(i);
-    }
-    if (fresh.empty()) return absl::OkStatus();
-
+    // A retry of a create already made does not get this far: its insert below breaks the
+    // (plant, request_id) key, the batch rolls back, and each create is tried alone, where the
+    // retry is answered with the complaint made first (RunCreates). So the common case pays no
+    // lookup.
+    //
     // The year is taken from received_time; when it is not given, from the database clock.
-    std::vector<absl::Time> received(batch.size(), absl::InfinitePast());
-    std::map<int, std::vector<size_t>> by_year;
+    std::vector<absl::Time> received(k);
     std::optional<absl::Time> clock;
-    for (size_t i : fresh) {
+    std::map<int, size_t> per_year;  // year -> creates of the batch in it
+    std::vector<int> year(k);
+    for (size_t i = 0; i < k; ++i) {
       received[i] = batch[i]->intake->received_time;
       if (received[i] == absl::InfinitePast()) {
         if (!clock) {
@@ -403,81 +442,103 @@ absl::Status ComplaintStore::CreateInOneTransaction(const std::string& plant,
         }
         received[i] = *clock;
       }
-      by_year[static_cast<int>(absl::ToCivilYear(received[i], zone).year())].push_back(i);
+      year[i] = static_cast<int>(absl::ToCivilYear(received[i], zone).year());
+      per_year[year[i]]++;
     }
 
     // Creates of one plant and year serialise on these rows until commit (taken in year order),
     // which also makes the serious-complaint counts below exact.
-    for (const auto& [year, members] : by_year) {
+    for (const auto& [y, count] : per_year) {
       auto& next = c.Prepare(kNextSequences);
       next.setString(1, plant);
-      next.setInt(2, year);
-      next.setInt(3, static_cast<int>(members.size()));
-      next.setInt(4, static_cast<int>(members.size()));
+      next.setInt(2, y);
+      next.setInt(3, static_cast<int>(count));
+      next.setInt(4, static_cast<int>(count));
       next.executeUpdate();
     }
-    std::vector<TimerCommand> timers;
-    absl::Time first_now = absl::InfinitePast();
-    for (const auto& [year, members] : by_year) {
-      for (size_t k = 0; k < members.size(); ++k) {
-        const size_t i = members[k];
-        const PendingCreate& p = *batch[i];
-        const Intake& intake = *p.intake;
-        const std::string window_start =
-            db::ToSqlDateTime(SeriousWindowStart(received[i], options_.serious, zone));
-        const std::string received_text = db::ToSqlDateTime(received[i]);
-        auto& read = c.Prepare(kReadSequenceAndCounts);
-        int n = 0;
-        read.setString(++n, intake.customer);
-        read.setString(++n, window_start);
-        read.setString(++n, received_text);
-        read.setString(++n, intake.part_number);
-        read.setString(++n, intake.defect_code);
-        read.setString(++n, intake.defect_code);
-        read.setString(++n, intake.customer);
-        read.setString(++n, window_start);
-        read.setString(++n, received_text);
-        read.setString(++n, plant);
-        read.setInt(++n, year);
-        std::unique_ptr<sql::ResultSet> rs(read.executeQuery());
-        rs->next();
-        const int64_t sequence =
-            rs->getInt64(1) - static_cast<int64_t>(members.size()) + 1 + static_cast<int64_t>(k);
-        auto now = db::FromSqlDateTime(std::string(rs->getString(2)));
-        if (!now.ok()) return now.status();
-        if (first_now == absl::InfinitePast()) first_now = *now;
-        SeriousCounts counts;
-        counts.complaints_by_customer = 1 + static_cast<int>(rs->getInt64(3));
-        if (!intake.defect_code.empty()) {
-          counts.customers_with_same_defect = 1 + static_cast<int>(rs->getInt64(4));
+
+    // Each create's counts, clock and its year's last number: one statement for the batch.
+    auto& read = c.Prepare(UnionAll(kCountsRow, k));
+    int n = 0;
+    for (size_t i = 0; i < k; ++i) {
+      const Intake& intake = *batch[i]->intake;
+      const std::string window_start =
+          db::ToSqlDateTime(SeriousWindowStart(received[i], options_.serious, zone));
+      const std::string received_text = db::ToSqlDateTime(received[i]);
+      read.setInt(++n, static_cast<int>(i));
+      read.setString(++n, plant);
+      read.setString(++n, intake.customer);
+      read.setString(++n, window_start);
+      read.setString(++n, received_text);
+      read.setString(++n, plant);
+      read.setString(++n, intake.part_number);
+      read.setString(++n, intake.defect_code);
+      read.setString(++n, intake.defect_code);
+      read.setString(++n, intake.customer);
+      read.setString(++n, window_start);
+      read.setString(++n, received_text);
+      read.setString(++n, plant);
+      read.setInt(++n, year[i]);
+    }
+    std::vector<absl::Time> now(k);
+    std::vector<SeriousCounts> counts(k);
+    std::vector<int64_t> last(k);
+    {
+      std::unique_ptr<sql::ResultSet> rs(read.executeQuery());
+      while (rs->next()) {
+        const size_t i = static_cast<size_t>(rs->getInt(1));
+        if (i >= k) return absl::InternalError("counts for an unknown create");
+        auto t = db::FromSqlDateTime(std::string(rs->getString(2)));
+        if (!t.ok()) return t.status();
+        now[i] = *t;
+        counts[i].complaints_by_customer = 1 + static_cast<int>(rs->getInt64(3));
+        if (!batch[i]->intake->defect_code.empty()) {
+          counts[i].customers_with_same_defect = 1 + static_cast<int>(rs->getInt64(4));
         }
-
-        Complaint created;
-        created.plant = plant;
-        created.number = FormatNumber(plant, year, sequence);
-        created.status = ComplaintStatus::kReceived;
-        created.intake = intake;
-        created.intake.received_time = received[i];
-        created.version = 1;
-        created.create_time = *now;
-        created.update_time = *now;
-        created.corrective_action_due = CorrectiveActionDue(created.intake, zone);
-        created.serious_reasons = SeriousReasonsFor(created.intake, counts, options_.serious);
-
-        InsertComplaint(c, created, p.request_id, p.fingerprint);
-        InsertHistory(c, created, "CreateComplaint", *p.actor, std::nullopt, *now,
-                      IntakeDetails(created));
-        for (TimerCommand& t : IntakeTimers(created)) timers.push_back(std::move(t));
-        results[i] = std::move(created);
+        last[i] = rs->getInt64(5);
       }
     }
-    // Every timer of the batch in one multi-row insert.
-    EnqueueTimers(c, plant, timers, first_now);
+
+    // Numbers in batch order within each year.
+    std::map<int, int64_t> next_of_year;
+    for (const auto& [y, count] : per_year) {
+      for (size_t i = 0; i < k; ++i) {
+        if (year[i] == y) {
+          next_of_year[y] = last[i] - static_cast<int64_t>(count) + 1;
+          break;
+        }
+      }
+    }
+    std::vector<NewRow> rows;
+    std::vector<HistoryRow> history;
+    std::vector<TimerCommand> timers;
+    for (size_t i = 0; i < k; ++i) {
+      const PendingCreate& p = *batch[i];
+      Complaint& complaint = created[i];
+      complaint = Complaint{};
+      complaint.plant = plant;
+      complaint.number = FormatNumber(plant, year[i], next_of_year[year[i]]++);
+      complaint.status = ComplaintStatus::kReceived;
+      complaint.intake = *p.intake;
+      complaint.intake.received_time = received[i];
+      complaint.version = 1;
+      complaint.create_time = now[i];
+      complaint.update_time = now[i];
+      complaint.corrective_action_due = CorrectiveActionDue(complaint.intake, zone);
+      complaint.serious_reasons = SeriousReasonsFor(complaint.intake, counts[i], options_.serious);
+      rows.push_back({&complaint, &p.request_id, &p.fingerprint});
+      history.push_back(
+          {&complaint, "CreateComplaint", p.actor, std::nullopt, now[i], IntakeDetails(complaint)});
+      for (TimerCommand& t : IntakeTimers(complaint)) timers.push_back(std::move(t));
+    }
+    InsertComplaints(c, rows);
+    InsertHistories(c, history);
+    EnqueueTimers(c, plant, timers, now[0]);
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
   create_transactions_.fetch_add(1);
-  for (size_t i = 0; i < batch.size(); ++i) batch[i]->result = std::move(results[i]);
+  for (size_t i = 0; i < k; ++i) batch[i]->result = std::move(created[i]);
   return absl::OkStatus();
 }
 

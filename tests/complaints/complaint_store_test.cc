@@ -74,69 +74,102 @@ TEST_F(ComplaintStoreTest, FiftyConcurrentCreatesGetFiftyGapFreeNumbers) {
   EXPECT_EQ(db_.Count("SELECT COUNT(*) FROM complaints"), 50);
 }
 
-// Creates queued behind a held number counter commit together: gap-free numbers, serious flags
-// as exact as one by one (creates of one customer never share a batch), a reused request_id
-// refused for that create alone, and fewer transactions than creates.
-TEST_F(ComplaintStoreTest, QueuedCreatesCommitTogetherWithExactNumbersFlagsAndErrors) {
-  ASSERT_TRUE(Create("SZ1", MakeIntake("OLD"), "req-x").ok());
-  auto lock = db_.admin().Acquire();
-  ASSERT_TRUE(lock.ok());
-  (*lock)->Execute("USE " + db_.options().database);
+// Runs `creates` of SZ1 at once while the plant's number counter is held from outside, so that
+// one waits in the database and the rest queue behind it (in order: each starts once the ones
+// before it wait), then releases the counter. Fails the test unless all queued.
+std::vector<absl::StatusOr<Complaint>> CreateQueued(
+    testing::TestDatabase& db, ComplaintStore& store,
+    const std::vector<std::pair<Intake, std::string>>& creates) {
+  auto lock = db.admin().Acquire();
+  EXPECT_TRUE(lock.ok());
+  (*lock)->Execute("USE " + db.options().database);
   (*lock)->Execute("START TRANSACTION");
   (*lock)->Execute("SELECT * FROM complaint_numbers FOR UPDATE");
-
-  std::vector<Intake> intakes;
-  std::vector<std::string> request_ids;
-  for (int i = 0; i < 8; ++i) {
-    intakes.push_back(MakeIntake(absl::StrCat("C", i)));
-    request_ids.push_back(absl::StrCat("req-", i));
-  }
-  for (int i = 0; i < 3; ++i) {
-    intakes.push_back(MakeIntake("REPEAT"));
-    request_ids.push_back(absl::StrCat("repeat-", i));
-  }
-  intakes.push_back(MakeIntake("OTHER"));  // reuses req-x with other content
-  request_ids.push_back("req-x");
-  const size_t n = intakes.size();
-  const int64_t transactions_before = store_->CreateTransactions();
+  const size_t n = creates.size();
   std::vector<absl::StatusOr<Complaint>> results(n, absl::UnknownError("not run"));
   std::vector<std::thread> callers;
   const auto queue_up_to = [&](size_t count) {
-    for (int i = 0; i < 2000 && store_->CreatesWaiting("SZ1") < count; ++i) {
+    for (int i = 0; i < 2000 && store.CreatesWaiting("SZ1") < count; ++i) {
       absl::SleepFor(absl::Milliseconds(5));
     }
   };
-  // One create holds the counter in the database; the others queue behind it (an event). The
-  // refused one comes last: alone, it would need no counter and not block.
   for (size_t i = 0; i < n; ++i) {
-    if (i == n - 1) queue_up_to(n - 2);
-    callers.emplace_back([&, i] { results[i] = Create("SZ1", intakes[i], request_ids[i]); });
+    if (i > 0) queue_up_to(i - 1);
+    callers.emplace_back([&, i] {
+      results[i] =
+          store.Create("SZ1", creates[i].first, creates[i].second, Actor{"sales@sz1", {"sales"}});
+    });
   }
   queue_up_to(n - 1);
-  const size_t queued = store_->CreatesWaiting("SZ1");
+  const size_t queued = store.CreatesWaiting("SZ1");
   (*lock)->Execute("ROLLBACK");
   for (auto& t : callers) t.join();
-  ASSERT_EQ(queued, n - 1);
+  EXPECT_EQ(queued, n - 1) << "creates did not queue behind the held counter";
+  return results;
+}
 
+std::vector<std::string> SortedNumbers(const std::vector<absl::StatusOr<Complaint>>& results) {
   std::vector<std::string> numbers;
+  for (const auto& r : results) {
+    if (r.ok()) numbers.push_back(r->number);
+  }
+  std::sort(numbers.begin(), numbers.end());
+  return numbers;
+}
+
+// Creates queued behind a held number counter commit together: gap-free numbers, serious flags
+// as exact as one by one (creates of one customer never share a batch), fewer transactions than
+// creates.
+TEST_F(ComplaintStoreTest, QueuedCreatesCommitTogetherWithExactNumbersAndFlags) {
+  ASSERT_TRUE(Create("SZ1", MakeIntake("OLD"), "req-old").ok());
+  std::vector<std::pair<Intake, std::string>> creates;
+  for (int i = 0; i < 8; ++i) {
+    creates.push_back({MakeIntake(absl::StrCat("C", i)), absl::StrCat("req-", i)});
+  }
+  for (int i = 0; i < 3; ++i) {
+    creates.push_back({MakeIntake("REPEAT"), absl::StrCat("repeat-", i)});
+  }
+  const int64_t transactions_before = store_->CreateTransactions();
+  const auto results = CreateQueued(db_, *store_, creates);
   int repeat_serious = 0;
-  for (size_t i = 0; i + 1 < n; ++i) {
+  for (size_t i = 0; i < results.size(); ++i) {
     ASSERT_TRUE(results[i].ok()) << i << ": " << results[i].status();
-    numbers.push_back(results[i]->number);
     if (results[i]->intake.customer == "REPEAT" && !results[i]->serious_reasons.empty()) {
       ++repeat_serious;
     }
   }
-  EXPECT_EQ(results[n - 1].status().code(), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(repeat_serious, 1) << "the third complaint of one customer, and only it";
-  std::sort(numbers.begin(), numbers.end());
+  const auto numbers = SortedNumbers(results);
   for (size_t i = 0; i < numbers.size(); ++i) {
     EXPECT_EQ(numbers[i], FormatNumber("SZ1", 2026, static_cast<int64_t>(i) + 2));
   }
-  EXPECT_EQ(db_.Count("SELECT COUNT(*) FROM complaints"), static_cast<int64_t>(n));
-  EXPECT_EQ(db_.Count("SELECT COUNT(*) FROM complaint_history"), static_cast<int64_t>(n));
+  EXPECT_EQ(db_.Count("SELECT COUNT(*) FROM complaints"), 12);
+  EXPECT_EQ(db_.Count("SELECT COUNT(*) FROM complaint_history"), 12);
+  EXPECT_EQ(db_.Count("SELECT COUNT(*) FROM outbox"), 25)
+      << "two timers per complaint and the serious one's escalation";
   // The first alone, then at most one batch per REPEAT create: 4 transactions for 11 creates.
   EXPECT_LE(store_->CreateTransactions() - transactions_before, 4);
+}
+
+// In a batch, a retry (same request_id, same content) gets the complaint made first and a reused
+// request_id with other content is refused, without costing the others their create or a number.
+TEST_F(ComplaintStoreTest, RetriesInABatchAreAnsweredAloneAndTakeNoNumber) {
+  auto original = Create("SZ1", MakeIntake("OLD"), "req-x");
+  ASSERT_TRUE(original.ok());
+  std::vector<std::pair<Intake, std::string>> creates;
+  for (int i = 0; i < 5; ++i) {
+    creates.push_back({MakeIntake(absl::StrCat("C", i)), absl::StrCat("req-", i)});
+  }
+  creates.push_back({MakeIntake("OLD"), "req-x"});    // a retry
+  creates.push_back({MakeIntake("OTHER"), "req-x"});  // another complaint, same request_id
+  const auto results = CreateQueued(db_, *store_, creates);
+  for (size_t i = 0; i < 5; ++i) ASSERT_TRUE(results[i].ok()) << i << ": " << results[i].status();
+  ASSERT_TRUE(results[5].ok()) << results[5].status();
+  EXPECT_EQ(results[5]->number, original->number);
+  EXPECT_EQ(results[6].status().code(), absl::StatusCode::kAlreadyExists);
+  const auto numbers = SortedNumbers(results);
+  EXPECT_EQ(numbers.back(), FormatNumber("SZ1", 2026, 6)) << "no number lost to the retries";
+  EXPECT_EQ(db_.Count("SELECT COUNT(*) FROM complaints"), 6);
 }
 
 TEST_F(ComplaintStoreTest, ARetriedRequestReturnsTheSameComplaintAndWritesNoSecondRow) {
