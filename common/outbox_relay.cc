@@ -26,6 +26,8 @@ std::optional<absl::Time> OptionalTime(sql::ResultSet& rs, int column) {
   return *t;
 }
 
+}  // namespace
+
 bool IsPermanent(const absl::Status& status) {
   switch (status.code()) {
     case absl::StatusCode::kInvalidArgument:
@@ -39,8 +41,6 @@ bool IsPermanent(const absl::Status& status) {
       return false;
   }
 }
-
-}  // namespace
 
 Relay::Relay(db::ConnectionPool& pool, Send send, RelayOptions options,
              prometheus::Registry* registry)
@@ -68,10 +68,12 @@ Relay::Relay(db::ConnectionPool& pool, Send send, RelayOptions options,
 }
 
 absl::StatusOr<int> Relay::RunOnce() {
-  std::vector<int64_t> delivered;
+  std::vector<int64_t> delivered;  // sent, or refused for good: done with either way
+  size_t rejected = 0;
   int64_t backlog = 0;
   absl::Status st = db::RunInTransaction(pool_, [&](db::Connection& conn) -> absl::Status {
     delivered.clear();
+    rejected = 0;
     sql::PreparedStatement& claim = conn.Prepare(
         "SELECT id, kind, plant, subject, policy, start_time, due_time, detail, attempts "
         "FROM outbox WHERE deliver_time IS NULL AND next_attempt_time <= NOW(6) "
@@ -94,8 +96,11 @@ absl::StatusOr<int> Relay::RunOnce() {
         batch.push_back(std::move(m));
       }
     }
-    for (const StoredMessage& m : batch) {
-      const absl::Status sent = send_(m);
+    const std::vector<absl::Status> results =
+        batch.empty() ? std::vector<absl::Status>{} : send_(batch);
+    for (size_t i = 0; i < results.size() && i < batch.size(); ++i) {
+      const StoredMessage& m = batch[i];
+      const absl::Status& sent = results[i];
       if (sent.ok()) {
         delivered.push_back(m.id);
         continue;
@@ -104,7 +109,7 @@ absl::StatusOr<int> Relay::RunOnce() {
         // The receiver will never take it: retrying would hold every later row back forever.
         spdlog::error("outbox row id={} kind={} subject={} rejected, dropped: {}", m.id,
                       m.message.kind, m.message.subject, sent.ToString());
-        if (rejected_) rejected_->Increment();
+        ++rejected;
         delivered.push_back(m.id);
         continue;
       }
@@ -128,7 +133,8 @@ absl::StatusOr<int> Relay::RunOnce() {
     return absl::OkStatus();
   });
   if (!st.ok()) return st;
-  if (sent_) sent_->Increment(static_cast<double>(delivered.size()));
+  if (sent_) sent_->Increment(static_cast<double>(delivered.size() - rejected));
+  if (rejected_) rejected_->Increment(static_cast<double>(rejected));
   // Housekeeping and the backlog gauge, outside the claim's transaction.
   absl::Status counted = db::RunOnConnection(pool_, [&](db::Connection& conn) -> absl::Status {
     if (delivered.empty()) {

@@ -2,8 +2,9 @@
 // that acts on them, in id order, with the row id as idempotency key.
 //
 // Each pass claims a batch of due rows with FOR UPDATE SKIP LOCKED, so several replicas of a
-// service relay at once without sending a row twice at the same time; sends them one by one
-// through `send`; and marks the sent ones delivered in the same transaction. A crash after a send
+// service relay at once without sending a row twice at the same time; hands them, in order, to
+// `send` (which may group them into fewer calls); and marks the sent ones delivered in the same
+// transaction. A crash after a send
 // and before the commit sends that row again later, which is why receivers must be idempotent.
 // The first failure ends the pass (later rows keep their order behind it) and is retried after an
 // exponential backoff while the receiver is down. A row the receiver rejects for good
@@ -15,6 +16,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -36,6 +38,10 @@ struct StoredMessage {
   Message message;
 };
 
+// Whether the receiver refused a message for good (INVALID_ARGUMENT, FAILED_PRECONDITION, ...):
+// sending it again cannot succeed.
+bool IsPermanent(const absl::Status& status);
+
 struct RelayOptions {
   int batch_size = 100;
   absl::Duration poll_interval = absl::Milliseconds(500);
@@ -47,7 +53,9 @@ struct RelayOptions {
 
 class Relay {
  public:
-  using Send = std::function<absl::Status(const StoredMessage&)>;
+  // Sends `messages` in order and returns one status per message it tried, in order; it may stop
+  // after the first that failed (the rest stay for a later pass).
+  using Send = std::function<std::vector<absl::Status>(const std::vector<StoredMessage>& messages)>;
 
   // Registers qms_outbox_backlog and qms_outbox_relayed_total{result} in `registry` when given.
   Relay(db::ConnectionPool& pool, Send send, RelayOptions options, prometheus::Registry* registry);

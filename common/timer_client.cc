@@ -24,6 +24,14 @@ std::string ReadTrimmed(const std::string& path) {
   return std::string(absl::StripAsciiWhitespace(content.str()));
 }
 
+absl::Status ToAbsl(const grpc::Status& status) {
+  if (status.ok()) return absl::OkStatus();
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+}
+
+// Arms per BatchArmTimers call (the service takes up to 1000).
+constexpr size_t kMaxArmsPerCall = 500;
+
 }  // namespace
 
 Relay::Send TimerSender(const TimerClientOptions& options) {
@@ -35,38 +43,83 @@ Relay::Send TimerSender(const TimerClientOptions& options) {
   }
   std::shared_ptr<v1::TimerService::Stub> stub =
       v1::TimerService::NewStub(grpc::CreateChannel(options.target, credentials));
-  return [stub, options](const StoredMessage& stored) -> absl::Status {
-    const Message& m = stored.message;
-    const std::string request_id = absl::StrCat(options.service, "/outbox/", stored.id);
-    grpc::ClientContext context;
+  auto prepare = [options](grpc::ClientContext& context) {
     context.set_deadline(absl::ToChronoTime(absl::Now() + options.deadline));
     if (!options.token_file.empty()) {
       context.AddMetadata("authorization", "Bearer " + ReadTrimmed(options.token_file));
     }
+  };
+  auto arm_request = [options](const StoredMessage& stored) {
+    const Message& m = stored.message;
+    v1::ArmTimerRequest request;
+    request.set_plant(m.plant);
+    request.set_subject(m.subject);
+    request.set_policy(m.policy);
+    request.set_request_id(absl::StrCat(options.service, "/outbox/", stored.id));
+    if (m.start) ToProto(*m.start, request.mutable_start_time());
+    if (m.due) ToProto(*m.due, request.mutable_due_time());
+    return request;
+  };
+  // One message on its own: ArmTimer or DisarmTimer.
+  auto send_one = [stub, options, prepare, arm_request](const StoredMessage& stored) {
+    const Message& m = stored.message;
+    grpc::ClientContext context;
+    prepare(context);
     v1::Timer timer;
     grpc::Status status;
     if (m.kind == "arm" || m.kind == "escalate") {
-      v1::ArmTimerRequest request;
-      request.set_plant(m.plant);
-      request.set_subject(m.subject);
-      request.set_policy(m.policy);
-      request.set_request_id(request_id);
-      if (m.start) ToProto(*m.start, request.mutable_start_time());
-      if (m.due) ToProto(*m.due, request.mutable_due_time());
-      status = stub->ArmTimer(&context, request, &timer);
+      status = stub->ArmTimer(&context, arm_request(stored), &timer);
     } else if (m.kind == "disarm") {
       v1::DisarmTimerRequest request;
       request.set_plant(m.plant);
       request.set_subject(m.subject);
       request.set_policy(m.policy);
       request.set_deadline(m.detail);
-      request.set_request_id(request_id);
+      request.set_request_id(absl::StrCat(options.service, "/outbox/", stored.id));
       status = stub->DisarmTimer(&context, request, &timer);
     } else {
       return absl::InternalError(absl::StrCat("unknown outbox kind ", m.kind));
     }
-    if (status.ok()) return absl::OkStatus();
-    return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+    return ToAbsl(status);
+  };
+  // Consecutive arms go in one BatchArmTimers call (all or nothing, idempotent by request id);
+  // when the service refuses a batch for good, its arms are sent one by one so that only the
+  // bad one is dropped.
+  return [stub, prepare, arm_request, send_one](const std::vector<StoredMessage>& messages) {
+    std::vector<absl::Status> results;
+    size_t i = 0;
+    while (i < messages.size()) {
+      size_t end = i;
+      while (end < messages.size() && end - i < kMaxArmsPerCall &&
+             (messages[end].message.kind == "arm" || messages[end].message.kind == "escalate")) {
+        ++end;
+      }
+      if (end - i >= 2) {
+        v1::BatchArmTimersRequest request;
+        for (size_t j = i; j < end; ++j) *request.add_requests() = arm_request(messages[j]);
+        grpc::ClientContext context;
+        prepare(context);
+        v1::BatchArmTimersResponse response;
+        const absl::Status status = ToAbsl(stub->BatchArmTimers(&context, request, &response));
+        if (status.ok()) {
+          results.insert(results.end(), end - i, absl::OkStatus());
+          i = end;
+          continue;
+        }
+        if (!IsPermanent(status)) {
+          results.push_back(status);
+          return results;
+        }
+        // refused for good: one by one below
+      } else {
+        end = i + 1;
+      }
+      for (; i < end; ++i) {
+        results.push_back(send_one(messages[i]));
+        if (!results.back().ok() && !IsPermanent(results.back())) return results;
+      }
+    }
+    return results;
   };
 }
 

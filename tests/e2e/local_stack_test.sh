@@ -35,8 +35,8 @@ nmetrics=$(awk '$1 == "notifications" { print $5 }' <<<"$out")
 armed=""
 for _ in $(seq 1 100); do
   npage=$(curl -fsS "$nmetrics") || fail "notifications metrics endpoint"
-  if grep -q 'grpc_server_handled_total{.*grpc_code="OK".*grpc_method="ArmTimer"' <<<"$npage" ||
-     grep -q 'grpc_server_handled_total{.*grpc_method="ArmTimer".*grpc_code="OK"' <<<"$npage"; then
+  if grep -q 'grpc_server_handled_total{.*grpc_code="OK".*grpc_method="BatchArmTimers"' <<<"$npage" ||
+     grep -q 'grpc_server_handled_total{.*grpc_method="BatchArmTimers".*grpc_code="OK"' <<<"$npage"; then
     armed=yes; break
   fi
   sleep 0.1

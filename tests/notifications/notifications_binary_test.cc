@@ -456,6 +456,8 @@ TEST(NotificationsEndToEnd, KillNineWhileStagesAreDueLosesAndRepeatsNothing) {
   EXPECT_EQ(FiredOn(restarted), 600 - before) << "the restart fired exactly what was left";
 }
 
+// The relay sends consecutive arms as one BatchArmTimers; one arm the service refuses for good
+// (an unknown policy) makes it resend that batch one by one, so only that arm is dropped.
 TEST(NotificationsEndToEnd, KillNineOfComplaintsWithAFullOutboxDeliversEveryArmOnce) {
   TestDatabase notifications_db;
   TestDatabase complaints_db;
@@ -483,6 +485,9 @@ TEST(NotificationsEndToEnd, KillNineOfComplaintsWithAFullOutboxDeliversEveryArmO
   complaints->Signal(SIGKILL);
   complaints->Wait(absl::Seconds(5));
   complaints.reset();
+  complaints_db.Execute(
+      "UPDATE outbox SET policy = 'no.such.policy' WHERE id = (SELECT id FROM (SELECT id FROM "
+      "outbox WHERE policy = 'complaint.corrective_action' ORDER BY id LIMIT 1 OFFSET 9) x)");
 
   ServiceProcess notifications(kNotifications, notifications_db, NotificationFlags(policies));
   ServiceProcess restarted(kComplaints, complaints_db,
@@ -493,10 +498,15 @@ TEST(NotificationsEndToEnd, KillNineOfComplaintsWithAFullOutboxDeliversEveryArmO
       },
       absl::Seconds(20)));
   EXPECT_EQ(notifications_db.Count("SELECT COUNT(*) FROM timers WHERE state IN (1, 3)"),
-            2 * kComplaintsCount);
+            2 * kComplaintsCount - 1);
   EXPECT_EQ(notifications_db.Count(
                 "SELECT COUNT(*) FROM timers WHERE policy = 'complaint.corrective_action'"),
-            kComplaintsCount);
+            kComplaintsCount - 1);
+  const auto metrics = testing::HttpGet(restarted.metrics_address(), "/metrics");
+  ASSERT_TRUE(metrics.ok());
+  EXPECT_EQ(MetricSample(*metrics, "qms_outbox_relayed_total", {"result=\"rejected\""}), 1);
+  EXPECT_EQ(MetricSample(*metrics, "qms_outbox_relayed_total", {"result=\"delivered\""}),
+            2 * kComplaintsCount - 1);
 }
 
 TEST(NotificationsEndToEnd, BadRequestsNameTheField) {

@@ -225,7 +225,7 @@ TEST(Transport, NoTokenOrSecretEverReachesTheLogs) {
   notifications.Wait(absl::Seconds(15));
   const std::string logs = Read(complaints.log_file()) + Read(notifications.log_file());
   ASSERT_NE(logs.find("auth refused"), std::string::npos) << "the refusals were logged: " << logs;
-  ASSERT_NE(logs.find("method=ArmTimer subject=svc-complaints"), std::string::npos)
+  ASSERT_NE(logs.find("method=BatchArmTimers subject=svc-complaints"), std::string::npos)
       << "the relay's calls were logged with its subject";
   ASSERT_NE(logs.find("method=CreateComplaint subject=sales@sz1 code=OK"), std::string::npos)
       << "who created what is in the log";
