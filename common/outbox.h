@@ -29,6 +29,7 @@ struct Message {
   std::optional<absl::Time> start;
   std::optional<absl::Time> due;
   std::string detail;
+  std::string customer;  // arm/escalate: whom the response is owed to (reporting); may be empty
 };
 
 // Inserts `message` on `connection`, inside the caller's transaction. Throws sql::SQLException.

@@ -75,7 +75,7 @@ absl::StatusOr<int> Relay::RunOnce() {
     delivered.clear();
     rejected = 0;
     sql::PreparedStatement& claim = conn.Prepare(
-        "SELECT id, kind, plant, subject, policy, start_time, due_time, detail, attempts "
+        "SELECT id, kind, plant, subject, policy, start_time, due_time, detail, attempts, customer "
         "FROM outbox WHERE deliver_time IS NULL AND next_attempt_time <= NOW(6) "
         "ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED");
     claim.setInt(1, options_.batch_size);
@@ -93,6 +93,7 @@ absl::StatusOr<int> Relay::RunOnce() {
         m.message.due = OptionalTime(*rs, 7);
         m.message.detail = rs->getString(8);
         m.attempts = rs->getInt(9);
+        m.message.customer = rs->getString(10);
         batch.push_back(std::move(m));
       }
     }

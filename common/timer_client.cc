@@ -58,6 +58,7 @@ Relay::Send TimerSender(const TimerClientOptions& options) {
     request.set_request_id(absl::StrCat(options.service, "/outbox/", stored.id));
     if (m.start) ToProto(*m.start, request.mutable_start_time());
     if (m.due) ToProto(*m.due, request.mutable_due_time());
+    request.set_customer(m.customer);
     return request;
   };
   // One message on its own: ArmTimer or DisarmTimer.

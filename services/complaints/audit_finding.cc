@@ -39,7 +39,8 @@ TimerCommand StageDone(const AuditFinding& f, FindingStage stage) {
           kAuditPolicy,
           absl::InfinitePast(),
           std::nullopt,
-          stage == FindingStage::kClosure ? "" : std::string(ToString(stage))};
+          stage == FindingStage::kClosure ? "" : std::string(ToString(stage)),
+          ""};
 }
 
 }  // namespace
@@ -174,7 +175,13 @@ absl::StatusOr<FindingOutcome> CloseFinding(const AuditFinding& f, const std::st
 }
 
 TimerCommand FindingTimer(const AuditFinding& f) {
-  return {TimerCommand::Kind::kArm, ResourceName(f), kAuditPolicy, f.raised_time, std::nullopt, ""};
+  return {TimerCommand::Kind::kArm,
+          ResourceName(f),
+          kAuditPolicy,
+          f.raised_time,
+          std::nullopt,
+          "",
+          f.customer};
 }
 
 std::vector<PeriodSummary> Summarize(const std::vector<AuditFinding>& findings, Period period,

@@ -158,11 +158,16 @@ std::string VerificationSubject(const Complaint& c, size_t round) {
 
 TimerCommand Arm(std::string subject, const char* policy, absl::Time start,
                  std::optional<absl::Time> due = std::nullopt) {
-  return {TimerCommand::Kind::kArm, std::move(subject), policy, start, due, ""};
+  return {TimerCommand::Kind::kArm, std::move(subject), policy, start, due, "", ""};
 }
 TimerCommand Disarm(std::string subject, const char* policy) {
-  return {TimerCommand::Kind::kDisarm, std::move(subject), policy,
-          absl::InfinitePast(),        std::nullopt,       ""};
+  return {TimerCommand::Kind::kDisarm,
+          std::move(subject),
+          policy,
+          absl::InfinitePast(),
+          std::nullopt,
+          "",
+          ""};
 }
 
 bool Before(const std::string& date, absl::Time now, absl::TimeZone zone) {
@@ -344,7 +349,7 @@ struct Mover {
 
 bool TimerCommand::operator==(const TimerCommand& o) const {
   return kind == o.kind && subject == o.subject && policy == o.policy && start == o.start &&
-         due == o.due && detail == o.detail;
+         due == o.due && detail == o.detail && customer == o.customer;
 }
 
 std::string StepName(const Step& step) {
@@ -370,6 +375,9 @@ absl::StatusOr<Outcome> Apply(const Complaint& complaint, const Step& step,
   if (absl::Status st = std::visit(mover, step); !st.ok()) return st;
   if (!AllowedFrom(step, complaint.status)) return NotAllowed(step, complaint.status);
   if (const auto& to = RuleOfStep(step).to) mover.out.complaint.status = *to;
+  for (TimerCommand& t : mover.out.timers) {
+    if (t.kind != TimerCommand::Kind::kDisarm) t.customer = complaint.intake.customer;
+  }
   return std::move(mover.out);
 }
 
@@ -385,8 +393,9 @@ std::vector<TimerCommand> IntakeTimers(const Complaint& c) {
     std::vector<std::string> reasons;
     for (SeriousReason r : c.serious_reasons) reasons.emplace_back(ToString(r));
     timers.push_back({TimerCommand::Kind::kEscalate, Name(c), kSeriousEscalation, received,
-                      std::nullopt, absl::StrJoin(reasons, ",")});
+                      std::nullopt, absl::StrJoin(reasons, ","), c.intake.customer});
   }
+  for (TimerCommand& t : timers) t.customer = c.intake.customer;
   return timers;
 }
 

@@ -85,6 +85,7 @@ struct TimerCommand {
   absl::Time start;               // arm: when the clock started
   std::optional<absl::Time> due;  // arm: explicit due time, else the policy decides
   std::string detail;             // escalate: why
+  std::string customer;           // arm, escalate: whom the response is owed to (reporting)
 
   bool operator==(const TimerCommand& o) const;
 };

@@ -26,6 +26,7 @@ void EnqueueTimers(db::Connection& connection, const std::string& plant,
     if (t.kind != TimerCommand::Kind::kDisarm) m.start = t.start;
     m.due = t.due;
     m.detail = t.detail;
+    m.customer = t.customer;
   }
   outbox::EnqueueAll(connection, messages, now);
 }

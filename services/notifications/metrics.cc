@@ -43,7 +43,7 @@ NotificationMetrics::NotificationMetrics(prometheus::Registry& registry)
                     .Register(registry)),
       breaches_(prometheus::BuildCounter()
                     .Name("qms_timer_breaches_total")
-                    .Help("Deadlines breached, by plant, policy and deadline")
+                    .Help("Deadlines breached, by plant, policy, deadline and customer")
                     .Register(registry)),
       escalations_(prometheus::BuildCounter()
                        .Name("qms_timer_escalations_total")
@@ -87,7 +87,11 @@ void NotificationMetrics::Fired(const Event& e) {
       warnings_.Add({{"plant", e.plant}, {"policy", e.policy}}).Increment();
       break;
     case StageKind::kBreach:
-      breaches_.Add({{"plant", e.plant}, {"policy", e.policy}, {"deadline", e.deadline}})
+      breaches_
+          .Add({{"plant", e.plant},
+                {"policy", e.policy},
+                {"deadline", e.deadline},
+                {"customer", e.customer}})
           .Increment();
       break;
     case StageKind::kEscalation:

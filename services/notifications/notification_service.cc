@@ -139,6 +139,7 @@ void TimerToProto(const Timer& t, v1::Timer* p) {
   if (t.arm_time) ToProto(*t.arm_time, p->mutable_arm_time());
   if (t.disarm_time) ToProto(*t.disarm_time, p->mutable_disarm_time());
   p->set_overdue(t.overdue);
+  p->set_customer(t.customer);
   for (const std::string& d : t.disarmed_deadlines) p->add_disarmed_deadlines(d);
   std::optional<absl::Time> due;
   for (const Stage& s : t.stages) {
@@ -182,7 +183,7 @@ ArmInput ArmInputFromProto(FieldViolations& v, const v1::ArmTimerRequest& r,
                            const Policies& policies, const std::string& prefix) {
   CheckKey(v, r, policies, prefix);
   ArmInput input{TimerKey{r.plant(), r.subject(), r.policy()}, std::nullopt, std::nullopt,
-                 r.request_id()};
+                 r.request_id(), r.customer()};
   if (r.has_start_time()) {
     CheckTimestamp(v, prefix + "start_time", r.start_time());
     input.start = FromProto(r.start_time());
@@ -195,6 +196,7 @@ ArmInput ArmInputFromProto(FieldViolations& v, const v1::ArmTimerRequest& r,
     v.Add(prefix + "due_time", "must not be before start_time");
   }
   CheckText(v, prefix + "request_id", r.request_id(), kMaxRequestIdLength, false);
+  CheckText(v, prefix + "customer", r.customer(), kMaxSubjectLength, false);
   return input;
 }
 
@@ -209,6 +211,7 @@ void EventToProto(const Event& e, v1::Event* p) {
   for (const std::string& r : e.roles) p->add_roles(r);
   ToProto(e.due, p->mutable_due_time());
   ToProto(e.fire_time, p->mutable_fire_time());
+  p->set_customer(e.customer);
 }
 
 std::optional<absl::Time> EarliestPending(const Timer& t) {

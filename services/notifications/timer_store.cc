@@ -106,7 +106,7 @@ absl::Time DbNow(db::Connection& conn) {
 
 constexpr char kTimerColumns[] =
     "id, plant, subject, policy, state, start_time, explicit_due, arm_time, disarm_time, "
-    "pause_time, paused_micros, disarmed_deadlines";
+    "pause_time, paused_micros, disarmed_deadlines, customer";
 
 Timer ReadTimerRow(sql::ResultSet& rs) {
   Timer t;
@@ -121,6 +121,7 @@ Timer ReadTimerRow(sql::ResultSet& rs) {
   t.pause_time = OptionalTimeAt(rs, 10);
   t.paused = absl::Microseconds(rs.getInt64(11));
   t.disarmed_deadlines = SplitList(std::string(rs.getString(12)));
+  t.customer = rs.getString(13);
   return t;
 }
 
@@ -274,7 +275,7 @@ bool SamePlant(const Timer& t, const TimerKey& key) { return t.key.plant == key.
 std::string Ids(const std::vector<int64_t>& ids) { return absl::StrJoin(ids, ","); }
 
 Event ReadEvent(sql::ResultSet& rs) {
-  // id, plant, subject, policy, deadline, kind, level, roles, due_time, fire_time
+  // id, plant, subject, policy, deadline, kind, level, roles, due_time, fire_time, customer
   Event e;
   e.id = rs.getInt64(1);
   e.plant = rs.getString(2);
@@ -286,12 +287,13 @@ Event ReadEvent(sql::ResultSet& rs) {
   e.roles = SplitList(std::string(rs.getString(8)));
   e.due = TimeAt(rs, 9);
   e.fire_time = TimeAt(rs, 10);
+  e.customer = rs.getString(11);
   return e;
 }
 
 constexpr char kEventSelect[] =
     "SELECT f.id, f.plant, t.subject, t.policy, s.deadline, s.kind, s.level, s.roles, "
-    "f.due_time, f.fire_time FROM firings f JOIN timers t ON t.id = f.timer_id "
+    "f.due_time, f.fire_time, t.customer FROM firings f JOIN timers t ON t.id = f.timer_id "
     "JOIN timer_stages s ON s.timer_id = f.timer_id AND s.stage_index = f.stage_index ";
 
 bool Matches(const Subscription& sub, const Event& e) {
@@ -478,9 +480,11 @@ absl::StatusOr<ArmResult> TimerStore::ArmOne(db::Connection& conn, const ArmInpu
     t.state = TimerState::kArmed;
     t.arm_time = now;
     WriteTimer(conn, t);
-    sql::PreparedStatement& rid = conn.Prepare("UPDATE timers SET request_id = ? WHERE id = ?");
+    sql::PreparedStatement& rid =
+        conn.Prepare("UPDATE timers SET request_id = ?, customer = ? WHERE id = ?");
     rid.setString(1, input.request_id);
-    rid.setInt64(2, t.id);
+    rid.setString(2, input.customer);
+    rid.setInt64(3, t.id);
     rid.executeUpdate();
     InsertStages(conn, t.id, *plan, t.disarmed_deadlines);
   }
@@ -551,9 +555,9 @@ absl::StatusOr<ArmBatchResult> TimerStore::ArmMany(const std::vector<ArmInput>& 
     const std::string arm_time = db::ToSqlDateTime(now);
     InsertChunked(conn,
                   "INSERT INTO timers (plant, subject, policy, state, start_time, explicit_due, "
-                  "arm_time, request_id, arm_batch) VALUES ",
-                  "(?, ?, ?, 1, ?, ?, ?, ?, ?)", " ON DUPLICATE KEY UPDATE id = id", order.size(),
-                  [&](sql::PreparedStatement& ps, int& n, size_t k) {
+                  "arm_time, request_id, arm_batch, customer) VALUES ",
+                  "(?, ?, ?, 1, ?, ?, ?, ?, ?, ?)", " ON DUPLICATE KEY UPDATE id = id",
+                  order.size(), [&](sql::PreparedStatement& ps, int& n, size_t k) {
                     const ArmInput& in = inputs[order[k]];
                     ps.setString(++n, in.key.plant);
                     ps.setString(++n, in.key.subject);
@@ -563,6 +567,7 @@ absl::StatusOr<ArmBatchResult> TimerStore::ArmMany(const std::vector<ArmInput>& 
                     ps.setString(++n, arm_time);
                     ps.setString(++n, in.request_id);
                     ps.setInt64(++n, batch);
+                    ps.setString(++n, in.customer);
                   });
     sql::PreparedStatement& ours =
         conn.Prepare("SELECT id, subject, policy FROM timers WHERE arm_batch = ?");

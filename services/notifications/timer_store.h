@@ -51,6 +51,7 @@ struct Timer {
   std::vector<std::string> disarmed_deadlines;
   std::vector<Stage> stages;
   bool overdue = false;  // a breach fired and its deadline is not disarmed
+  std::string customer;  // whom the response is owed to (reporting); may be empty
 };
 
 struct ArmInput {
@@ -58,6 +59,7 @@ struct ArmInput {
   std::optional<absl::Time> start;
   std::optional<absl::Time> due;
   std::string request_id;
+  std::string customer;
 };
 
 struct ArmResult {
@@ -98,6 +100,7 @@ struct Event {
   std::vector<std::string> roles;
   absl::Time due;
   absl::Time fire_time;
+  std::string customer;
 };
 
 struct FireResult {

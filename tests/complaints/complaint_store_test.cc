@@ -147,6 +147,8 @@ TEST_F(ComplaintStoreTest, QueuedCreatesCommitTogetherWithExactNumbersAndFlags) 
   EXPECT_EQ(db_.Count("SELECT COUNT(*) FROM complaint_history"), 12);
   EXPECT_EQ(db_.Count("SELECT COUNT(*) FROM outbox"), 25)
       << "two timers per complaint and the serious one's escalation";
+  EXPECT_EQ(db_.Count("SELECT COUNT(*) FROM outbox WHERE customer = 'REPEAT'"), 7)
+      << "each timer carries its complaint's customer";
   // The first alone, then at most one batch per REPEAT create: 4 transactions for 11 creates.
   EXPECT_LE(store_->CreateTransactions() - transactions_before, 4);
 }

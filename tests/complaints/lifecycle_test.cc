@@ -259,7 +259,7 @@ TEST(Lifecycle, NotEffectiveSetsANewImprovementDateAndStaysOpen) {
   ASSERT_EQ(first->timers.size(), 2u);
   EXPECT_EQ(first->timers[0],
             (TimerCommand{Kind::kDisarm, "plants/SZ1/complaints/SZ1-2026-00042/verifications/1",
-                          kVerificationPolicy, absl::InfinitePast(), std::nullopt, ""}));
+                          kVerificationPolicy, absl::InfinitePast(), std::nullopt, "", ""}));
   EXPECT_EQ(first->timers[1].subject, "plants/SZ1/complaints/SZ1-2026-00042/verifications/2");
   EXPECT_EQ(first->timers[1].due, absl::FromCivil(absl::CivilDay(2027, 1, 11), kShanghai));
 

@@ -120,8 +120,9 @@ for path in sorted(glob.glob(f"{dashboards}/*.json")):
             assert result["status"] == "success", f"{path}: {panel['title']}: {result}"
             count += 1
 print(f"{count} dashboard expressions evaluate without error")
-breaches = get("/api/v1/query", query='sum(qms_timer_breaches_total{plant="SZ1",policy="complaint.containment"})')
+breaches = get("/api/v1/query", query='sum by (customer) (qms_timer_breaches_total{plant="SZ1",policy="complaint.containment"})')
 assert breaches["data"]["result"] and float(breaches["data"]["result"][0]["value"][1]) >= 1, breaches
+assert breaches["data"]["result"][0]["metric"].get("customer") == "ROUNDTRIP", breaches
 up = get("/api/v1/query", query='up{job=~"qms-.*"}')["data"]["result"]
 assert len(up) == 2 and all(float(s["value"][1]) == 1 for s in up), up
 PY

@@ -181,6 +181,8 @@ TEST(NotificationsEndToEnd, ComplaintTimersWarnBreachAndDeliver) {
       },
       absl::Seconds(10)))
       << "both timers armed: " << status.error_message();
+  EXPECT_EQ(GetTimer(*timers, complaint.name(), "complaint.containment", &status).customer(),
+            "ACME");
 
   // Triage and containment: the containment timer is disarmed, never breached.
   {
@@ -255,8 +257,10 @@ TEST(NotificationsEndToEnd, ComplaintTimersWarnBreachAndDeliver) {
   auto metrics = testing::HttpGet(notifications.metrics_address(), "/metrics");
   ASSERT_TRUE(metrics.ok());
   EXPECT_EQ(MetricSample(*metrics, "qms_timer_breaches_total",
-                         {"policy=\"complaint.corrective_action\"", "plant=\"SZ1\""}),
-            1);
+                         {"policy=\"complaint.corrective_action\"", "plant=\"SZ1\"",
+                          "customer=\"ACME\""}),
+            1)
+      << "breaches by plant and customer: the complaint's customer came with its timer";
   EXPECT_EQ(
       MetricSample(*metrics, "qms_timer_breaches_total", {"policy=\"complaint.containment\""}), -1);
   EXPECT_EQ(MetricSample(*metrics, "qms_timer_response_seconds_count",
