@@ -256,9 +256,9 @@ TEST(NotificationsEndToEnd, ComplaintTimersWarnBreachAndDeliver) {
   // The breach is on /metrics, and the containment response time was observed.
   auto metrics = testing::HttpGet(notifications.metrics_address(), "/metrics");
   ASSERT_TRUE(metrics.ok());
-  EXPECT_EQ(MetricSample(*metrics, "qms_timer_breaches_total",
-                         {"policy=\"complaint.corrective_action\"", "plant=\"SZ1\"",
-                          "customer=\"ACME\""}),
+  EXPECT_EQ(MetricSample(
+                *metrics, "qms_timer_breaches_total",
+                {"policy=\"complaint.corrective_action\"", "plant=\"SZ1\"", "customer=\"ACME\""}),
             1)
       << "breaches by plant and customer: the complaint's customer came with its timer";
   EXPECT_EQ(
