@@ -3,7 +3,7 @@
 #include <cppconn/datatype.h>
 #include <cppconn/prepared_statement.h>
 
-#include "absl/strings/str_cat.h"
+#include "common/db/multi_row.h"
 #include "common/db/sql_time.h"
 
 namespace qms::outbox {
@@ -16,13 +16,10 @@ void EnqueueAll(db::Connection& connection, const std::vector<Message>& messages
   if (messages.empty()) return;
   // One multi-row statement per call (a prepared variant per row count, kept per connection;
   // a group-committed batch of creates writes up to a few times its size).
-  std::string sql =
+  auto& insert = connection.Prepare(db::MultiRow(
       "INSERT INTO outbox (kind, plant, subject, policy, start_time, due_time, detail, customer, "
-      "create_time, next_attempt_time) VALUES ";
-  for (size_t i = 0; i < messages.size(); ++i) {
-    absl::StrAppend(&sql, i ? ", " : "", "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  }
-  auto& insert = connection.Prepare(sql);
+      "create_time, next_attempt_time) VALUES ",
+      10, messages.size()));
   const std::string created = db::ToSqlDateTime(now);
   int n = 0;
   for (const Message& m : messages) {

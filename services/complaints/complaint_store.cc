@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/db/multi_row.h"
 #include "common/db/sql_time.h"
 #include "common/db/transaction.h"
 #include "common/page_token.h"
@@ -53,15 +54,7 @@ constexpr char kCountsRow[] =
     "received_time <= ? AND reopen_index = 0), "
     "(SELECT last_sequence FROM complaint_numbers WHERE plant = ? AND year = ?)";
 
-// `head` followed by `rows` groups of `columns` placeholders, or by `rows` copies of `row`.
-std::string MultiRow(absl::string_view head, int columns, size_t rows) {
-  std::string group = "(?";
-  for (int i = 1; i < columns; ++i) group += ", ?";
-  group += ")";
-  std::string sql(head);
-  for (size_t r = 0; r < rows; ++r) absl::StrAppend(&sql, r == 0 ? "" : ", ", group);
-  return sql;
-}
+// `rows` copies of the SELECT `row`, as one statement.
 std::string UnionAll(absl::string_view row, size_t rows) {
   std::string sql;
   for (size_t r = 0; r < rows; ++r) absl::StrAppend(&sql, r == 0 ? "" : " UNION ALL ", row);
@@ -212,7 +205,7 @@ struct NewRow {
 
 // Every row in one statement.
 void InsertComplaints(db::Connection& c, const std::vector<NewRow>& rows) {
-  auto& insert = c.Prepare(MultiRow(kInsertHead, kInsertColumns, rows.size()));
+  auto& insert = c.Prepare(db::MultiRow(kInsertHead, kInsertColumns, rows.size()));
   int n = 0;
   for (const NewRow& row : rows) {
     const Complaint& complaint = *row.complaint;
@@ -266,7 +259,7 @@ struct HistoryRow {
 };
 
 void InsertHistories(db::Connection& c, const std::vector<HistoryRow>& rows) {
-  auto& insert = c.Prepare(MultiRow(kInsertHistoryHead, kHistoryColumns, rows.size()));
+  auto& insert = c.Prepare(db::MultiRow(kInsertHistoryHead, kHistoryColumns, rows.size()));
   int n = 0;
   for (const HistoryRow& row : rows) {
     insert.setString(++n, row.complaint->plant);
