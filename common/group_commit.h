@@ -38,6 +38,7 @@ class GroupCommit {
   void Submit(const std::string& key, Item& item) {
     Waiter self{&item};
     std::vector<Waiter*> batch;
+    std::vector<Item*> items;  // batch's items, in order
     {
       absl::MutexLock lock(&mu_);
       Queue& queue = queues_[key];
@@ -51,11 +52,8 @@ class GroupCommit {
         if (self.done) return;
         Remove(queue.waiting, &self);
       }
-      batch = Take(queue, &self);
+      batch = Take(queue, &self, items);
     }
-    std::vector<Item*> items;
-    items.reserve(batch.size());
-    for (Waiter* w : batch) items.push_back(w->item);
     run_(key, items);
     absl::MutexLock lock(&mu_);
     for (Waiter* w : batch) w->done = true;
@@ -94,10 +92,11 @@ class GroupCommit {
     }
   }
 
-  // The leader first, then the oldest compatible waiters.
-  std::vector<Waiter*> Take(Queue& queue, Waiter* leader) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  // The leader first, then the oldest compatible waiters; their items in `items`.
+  std::vector<Waiter*> Take(Queue& queue, Waiter* leader, std::vector<Item*>& items)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     std::vector<Waiter*> batch{leader};
-    std::vector<Item*> items{leader->item};
+    items = {leader->item};
     for (auto it = queue.waiting.begin(); it != queue.waiting.end() && batch.size() < max_batch_;) {
       if (compatible_(items, *(*it)->item)) {
         batch.push_back(*it);

@@ -29,6 +29,13 @@ absl::Status ToAbsl(const grpc::Status& status) {
   return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
 }
 
+// The idempotency key of an outbox row at the notification service.
+std::string RequestId(const std::string& service, int64_t outbox_id) {
+  return absl::StrCat(service, "/outbox/", outbox_id);
+}
+
+bool IsArm(const Message& m) { return m.kind == "arm" || m.kind == "escalate"; }
+
 // Arms per BatchArmTimers call (the service takes up to 1000).
 constexpr size_t kMaxArmsPerCall = 500;
 
@@ -55,7 +62,7 @@ Relay::Send TimerSender(const TimerClientOptions& options) {
     request.set_plant(m.plant);
     request.set_subject(m.subject);
     request.set_policy(m.policy);
-    request.set_request_id(absl::StrCat(options.service, "/outbox/", stored.id));
+    request.set_request_id(RequestId(options.service, stored.id));
     if (m.start) ToProto(*m.start, request.mutable_start_time());
     if (m.due) ToProto(*m.due, request.mutable_due_time());
     request.set_customer(m.customer);
@@ -68,7 +75,7 @@ Relay::Send TimerSender(const TimerClientOptions& options) {
     prepare(context);
     v1::Timer timer;
     grpc::Status status;
-    if (m.kind == "arm" || m.kind == "escalate") {
+    if (IsArm(m)) {
       status = stub->ArmTimer(&context, arm_request(stored), &timer);
     } else if (m.kind == "disarm") {
       v1::DisarmTimerRequest request;
@@ -76,7 +83,7 @@ Relay::Send TimerSender(const TimerClientOptions& options) {
       request.set_subject(m.subject);
       request.set_policy(m.policy);
       request.set_deadline(m.detail);
-      request.set_request_id(absl::StrCat(options.service, "/outbox/", stored.id));
+      request.set_request_id(RequestId(options.service, stored.id));
       status = stub->DisarmTimer(&context, request, &timer);
     } else {
       return absl::InternalError(absl::StrCat("unknown outbox kind ", m.kind));
@@ -91,8 +98,7 @@ Relay::Send TimerSender(const TimerClientOptions& options) {
     size_t i = 0;
     while (i < messages.size()) {
       size_t end = i;
-      while (end < messages.size() && end - i < kMaxArmsPerCall &&
-             (messages[end].message.kind == "arm" || messages[end].message.kind == "escalate")) {
+      while (end < messages.size() && end - i < kMaxArmsPerCall && IsArm(messages[end].message)) {
         ++end;
       }
       if (end - i >= 2) {

@@ -492,16 +492,8 @@ absl::Status ComplaintStore::CreateInOneTransaction(const std::string& plant,
       }
     }
 
-    // Numbers in batch order within each year.
+    // Numbers in batch order within each year: the year's count ends at its last number.
     std::map<int, int64_t> next_of_year;
-    for (const auto& [y, count] : per_year) {
-      for (size_t i = 0; i < k; ++i) {
-        if (year[i] == y) {
-          next_of_year[y] = last[i] - static_cast<int64_t>(count) + 1;
-          break;
-        }
-      }
-    }
     std::vector<NewRow> rows;
     std::vector<HistoryRow> history;
     std::vector<TimerCommand> timers;
@@ -510,7 +502,9 @@ absl::Status ComplaintStore::CreateInOneTransaction(const std::string& plant,
       Complaint& complaint = created[i];
       complaint = Complaint{};
       complaint.plant = plant;
-      complaint.number = FormatNumber(plant, year[i], next_of_year[year[i]]++);
+      const auto next =
+          next_of_year.try_emplace(year[i], last[i] - static_cast<int64_t>(per_year[year[i]]) + 1);
+      complaint.number = FormatNumber(plant, year[i], next.first->second++);
       complaint.status = ComplaintStatus::kReceived;
       complaint.intake = *p.intake;
       complaint.intake.received_time = received[i];

@@ -183,13 +183,6 @@ def check(objects, image_prefix, tag, forbidden):
     return len(deployments)
 
 
-def arg_value(args, flag):
-    for a in args:
-        if a.startswith(f"--{flag}="):
-            return a.split("=", 1)[1]
-    return None
-
-
 class Host:
     """Where a service runs in `run`: the build tree's binary with the pod's files under `work`,
     or (rootfs) the binary of the service's unpacked image, chrooted as the image's user, with
