@@ -49,6 +49,9 @@ struct RelayOptions {
   absl::Duration max_backoff = absl::Seconds(30);
   // Delivered rows are deleted after this long.
   absl::Duration keep_delivered = absl::Hours(24 * 7);
+  // While the relay is behind (full batches), the backlog gauge is recounted at most this often:
+  // counting a large backlog on every pass slowed the passes that would shrink it.
+  absl::Duration backlog_interval = absl::Seconds(1);
 };
 
 class Relay {
@@ -75,6 +78,7 @@ class Relay {
   prometheus::Counter* sent_ = nullptr;
   prometheus::Counter* failed_ = nullptr;
   prometheus::Counter* rejected_ = nullptr;
+  absl::Time backlog_counted_ = absl::InfinitePast();  // passes never overlap
   PeriodicTask task_;
 };
 

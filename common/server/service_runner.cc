@@ -6,6 +6,7 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -137,6 +138,8 @@ absl::Status ServiceRunner::Start() {
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options_.listen, *credentials, &grpc_port_);
   builder.SetMaxReceiveMessageSize(options_.max_request_bytes);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
+                              std::max(2, options_.idle_threads));
   for (const Registered& r : services_) builder.RegisterService(r.service);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   if (verifier) {

@@ -43,21 +43,30 @@ const std::string kLockByNumber =
 constexpr char kNextSequences[] =
     "INSERT INTO complaint_numbers (plant, year, last_sequence) VALUES (?, ?, ?) "
     "ON DUPLICATE KEY UPDATE last_sequence = last_sequence + ?";
-// For one create of a batch: its index, the clock, the serious-complaint counts and the last
-// number taken in its year, in one row; a batch asks for all its rows in one UNION ALL.
-constexpr char kCountsRow[] =
-    "SELECT ?, UTC_TIMESTAMP(6), "
-    "(SELECT COUNT(*) FROM complaints WHERE plant = ? AND customer = ? AND "
-    "received_time >= ? AND received_time <= ? AND reopen_index = 0), "
-    "(SELECT COUNT(DISTINCT customer) FROM complaints WHERE plant = ? AND part_number = ? "
-    "AND defect_code = ? AND ? <> '' AND customer <> ? AND received_time >= ? AND "
-    "received_time <= ? AND reopen_index = 0), "
-    "(SELECT last_sequence FROM complaint_numbers WHERE plant = ? AND year = ?)";
+// For each create of a batch: its index, the clock, its serious-complaint counts and the last
+// number taken in its year, in one statement. The creates are a derived table and the counts
+// subqueries over it, so the statement is optimised once per batch (a UNION ALL of one SELECT per
+// create was optimised per create: 1.7 ms for ten under load).
+constexpr char kCountsCreate[] =
+    "SELECT ? AS i, ? AS customer, ? AS part, ? AS defect, ? AS window_start, ? AS received, "
+    "? AS year";
+constexpr char kCountsMoreCreates[] = " UNION ALL SELECT ?, ?, ?, ?, ?, ?, ?";
+constexpr char kCountsSelect[] =
+    ") SELECT p.i, UTC_TIMESTAMP(6), "
+    "(SELECT COUNT(*) FROM complaints c WHERE c.plant = ? AND c.customer = p.customer AND "
+    "c.received_time >= p.window_start AND c.received_time <= p.received AND "
+    "c.reopen_index = 0), "
+    "(SELECT COUNT(DISTINCT c.customer) FROM complaints c WHERE c.plant = ? AND "
+    "c.part_number = p.part AND c.defect_code = p.defect AND p.defect <> '' AND "
+    "c.customer <> p.customer AND c.received_time >= p.window_start AND "
+    "c.received_time <= p.received AND c.reopen_index = 0), "
+    "(SELECT n.last_sequence FROM complaint_numbers n WHERE n.plant = ? AND n.year = p.year) "
+    "FROM p";
 
-// `rows` copies of the SELECT `row`, as one statement.
-std::string UnionAll(absl::string_view row, size_t rows) {
-  std::string sql;
-  for (size_t r = 0; r < rows; ++r) absl::StrAppend(&sql, r == 0 ? "" : " UNION ALL ", row);
+std::string CountsStatement(size_t creates) {
+  std::string sql = absl::StrCat("WITH p AS (", kCountsCreate);
+  for (size_t r = 1; r < creates; ++r) sql += kCountsMoreCreates;
+  sql += kCountsSelect;
   return sql;
 }
 
@@ -451,27 +460,21 @@ absl::Status ComplaintStore::CreateInOneTransaction(const std::string& plant,
     }
 
     // Each create's counts, clock and its year's last number: one statement for the batch.
-    auto& read = c.Prepare(UnionAll(kCountsRow, k));
+    auto& read = c.Prepare(CountsStatement(k));
     int n = 0;
     for (size_t i = 0; i < k; ++i) {
       const Intake& intake = *batch[i]->intake;
-      const std::string window_start =
-          db::ToSqlDateTime(SeriousWindowStart(received[i], options_.serious, zone));
-      const std::string received_text = db::ToSqlDateTime(received[i]);
       read.setInt(++n, static_cast<int>(i));
-      read.setString(++n, plant);
       read.setString(++n, intake.customer);
-      read.setString(++n, window_start);
-      read.setString(++n, received_text);
-      read.setString(++n, plant);
       read.setString(++n, intake.part_number);
       read.setString(++n, intake.defect_code);
-      read.setString(++n, intake.defect_code);
-      read.setString(++n, intake.customer);
-      read.setString(++n, window_start);
-      read.setString(++n, received_text);
-      read.setString(++n, plant);
+      read.setString(++n,
+                     db::ToSqlDateTime(SeriousWindowStart(received[i], options_.serious, zone)));
+      read.setString(++n, db::ToSqlDateTime(received[i]));
       read.setInt(++n, year[i]);
+    }
+    for (int plant_parameter = 0; plant_parameter < 3; ++plant_parameter) {
+      read.setString(++n, plant);
     }
     std::vector<absl::Time> now(k);
     std::vector<SeriousCounts> counts(k);

@@ -52,7 +52,7 @@ grpc::Status Create(const std::shared_ptr<grpc::Channel>& channel, v1::Complaint
   r.set_parent(plants == 1 ? "plants/SZ1" : absl::StrCat("plants/P", n % plants));
   r.set_request_id(absl::StrCat("bench-", getpid(), "-", n));
   v1::Complaint* c = r.mutable_complaint();
-  c->set_customer(absl::StrCat("CUST-", n % 5000));
+  c->set_customer(absl::StrCat("CUST-", n));
   c->set_part_number(absl::StrCat("PN-", n));
   c->set_defect_code(absl::StrCat("D", n % 97));
   c->set_defect_description("burr on the housing edge");
