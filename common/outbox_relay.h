@@ -43,7 +43,7 @@ struct StoredMessage {
 bool IsPermanent(const absl::Status& status);
 
 struct RelayOptions {
-  int batch_size = 100;
+  int batch_size = 500;
   absl::Duration poll_interval = absl::Milliseconds(500);
   absl::Duration first_backoff = absl::Milliseconds(500);
   absl::Duration max_backoff = absl::Seconds(30);

@@ -21,6 +21,7 @@
 #include "qms/complaints/v1/complaints.grpc.pb.h"
 #include "tests/bench/load.h"
 #include "tests/bench/sysbench.h"
+#include "tests/support/service_process.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50051", "complaints gRPC address");
 ABSL_FLAG(std::string, token, "", "bearer token (roles sales, quality; every plant)");
@@ -30,6 +31,9 @@ ABSL_FLAG(std::string, callers, "1,16,64", "concurrency levels");
 ABSL_FLAG(int32_t, plants, 1,
           "creates spread over this many plants (numbers are gap-free per plant and year, so "
           "creates of one plant serialise on its counter)");
+ABSL_FLAG(std::string, metrics, "",
+          "complaints /metrics address: the outbox backlog after each create phase, and the "
+          "next level waits until the relay has drained it");
 ABSL_FLAG(std::string, json_out, "", "write the table here as JSON");
 
 namespace {
@@ -65,10 +69,33 @@ grpc::Status Create(const std::shared_ptr<grpc::Channel>& channel, v1::Complaint
   return stub->CreateComplaint(&context, r, out ? out : &ignored);
 }
 
+// Timer commands committed by creates and not yet relayed to the notification service; -1 when
+// unknown.
+double OutboxBacklog() {
+  const std::string address = absl::GetFlag(FLAGS_metrics);
+  if (address.empty()) return -1;
+  auto text = qms::testing::HttpGet(address, "/metrics");
+  return text.ok() ? qms::testing::MetricSample(*text, "qms_outbox_backlog", {}) : -1;
+}
+
+// Waits (at most two minutes) until the relay has caught up, so that the next phase's ceilings
+// are not measured against its leftovers; how long that took.
+double DrainSeconds() {
+  const absl::Time start = absl::Now();
+  while (absl::Now() - start < absl::Minutes(2)) {
+    const double backlog = OutboxBacklog();
+    if (backlog <= 0) break;
+    absl::SleepFor(absl::Milliseconds(200));
+  }
+  return absl::ToDoubleSeconds(absl::Now() - start);
+}
+
 struct Row {
   int callers;
   LoadResult health, create, mixed;
   qms::bench::Sysbench db;
+  double backlog = -1;  // outbox rows left by the create phase
+  double drain_seconds = 0;
   double composite() const {
     return health.rate > 0 && db.tps > 0 ? 1.0 / (1.0 / health.rate + 1.0 / db.tps) : 0;
   }
@@ -117,7 +144,8 @@ int main(int argc, char** argv) {
     row.create = qms::bench::RunLoad(
         target, row.callers, warmup, phase,
         [](int, int64_t, const std::shared_ptr<grpc::Channel>& ch) { return Create(ch, nullptr); });
-    std::cerr << ", mixed\n";
+    row.backlog = OutboxBacklog();
+    std::cerr << ", mixed";
     row.mixed = qms::bench::RunLoad(
         target, row.callers, warmup, phase,
         [&names](int caller, int64_t n, const std::shared_ptr<grpc::Channel>& ch) {
@@ -155,6 +183,8 @@ int main(int argc, char** argv) {
           Authorize(triage_context);
           return stub->TriageComplaint(&triage_context, t, &c);
         });
+    std::cerr << ", drain\n";
+    row.drain_seconds = DrainSeconds();
     rows.push_back(row);
   }
 
@@ -162,17 +192,18 @@ int main(int argc, char** argv) {
       "\nComplaint path, one run (%s), creates over %d plant(s); rates in calls/s, "
       "latencies in ms\n",
       absl::FormatTime(absl::Now()).c_str(), absl::GetFlag(FLAGS_plants));
-  std::printf("%7s | %9s %6s | %9s %6s | %9s | %9s %6s %6s %8s | %9s %6s | %6s\n", "callers",
-              "health/s", "p99", "insert/s", "p99", "composite", "create/s", "p50", "p99",
-              "÷compos.", "mixed/s", "p99", "errors");
+  std::printf("%7s | %9s %6s | %9s %6s | %9s | %9s %6s %6s %8s %8s | %9s %6s | %6s %7s\n",
+              "callers", "health/s", "p99", "insert/s", "p99", "composite", "create/s", "p50",
+              "p99", "÷compos.", "backlog", "mixed/s", "p99", "errors", "drain s");
   nlohmann::json json = nlohmann::json::array();
   for (const Row& r : rows) {
     const double ratio = r.composite() > 0 ? r.create.rate / r.composite() : 0;
     std::printf(
-        "%7d | %9.0f %6.2f | %9.0f %6.2f | %9.0f | %9.0f %6.2f %6.2f %8.2f | %9.0f %6.2f | %6lld\n",
+        "%7d | %9.0f %6.2f | %9.0f %6.2f | %9.0f | %9.0f %6.2f %6.2f %8.2f %8.0f | %9.0f %6.2f | "
+        "%6lld %7.1f\n",
         r.callers, r.health.rate, r.health.p99_ms, r.db.tps, r.db.p99_ms, r.composite(),
-        r.create.rate, r.create.p50_ms, r.create.p99_ms, ratio, r.mixed.rate, r.mixed.p99_ms,
-        static_cast<long long>(r.create.errors + r.mixed.errors));
+        r.create.rate, r.create.p50_ms, r.create.p99_ms, ratio, r.backlog, r.mixed.rate,
+        r.mixed.p99_ms, static_cast<long long>(r.create.errors + r.mixed.errors), r.drain_seconds);
     json.push_back({{"callers", r.callers},
                     {"health_rate", r.health.rate},
                     {"health_p99_ms", r.health.p99_ms},
@@ -183,6 +214,8 @@ int main(int argc, char** argv) {
                     {"create_p50_ms", r.create.p50_ms},
                     {"create_p99_ms", r.create.p99_ms},
                     {"create_vs_composite", ratio},
+                    {"outbox_backlog_after_create", r.backlog},
+                    {"drain_seconds", r.drain_seconds},
                     {"mixed_rate", r.mixed.rate},
                     {"mixed_p99_ms", r.mixed.p99_ms},
                     {"errors", r.create.errors + r.mixed.errors},
