@@ -84,6 +84,49 @@ TEST(GroupCommit, ContendedItemsOfOneKeyRunOnceInBatchesThatNeverOverlap) {
   EXPECT_GT(largest, 1u) << "48 contending threads formed no batch";
 }
 
+// Under contention the key's drainer thread runs the queued batches one after another (no caller
+// thread leads them), and it ends once the key has been idle for the linger time.
+TEST(GroupCommit, ADrainerRunsQueuedBatchesAndEndsWhenIdle) {
+  absl::Mutex mu;
+  std::vector<std::thread::id> runners;
+  GroupCommit<Item> commit(
+      4,
+      [&](const std::string&, const std::vector<Item*>& batch) {
+        {
+          absl::MutexLock lock(&mu);
+          runners.push_back(std::this_thread::get_id());
+        }
+        for (Item* i : batch) i->runs++;
+        absl::SleepFor(absl::Milliseconds(2));
+      },
+      [](const std::vector<Item*>&, const Item&) { return true; }, absl::Milliseconds(100));
+  constexpr int kThreads = 8;
+  std::vector<Item> items(kThreads);
+  std::vector<std::thread> threads;
+  std::set<std::thread::id> callers;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 10; ++round) commit.Submit("SZ1", items[t]);
+    });
+    callers.insert(threads.back().get_id());
+  }
+  for (auto& t : threads) t.join();
+  for (const Item& i : items) EXPECT_EQ(i.runs, 10);
+  std::set<std::thread::id> drainers;
+  for (std::thread::id id : runners) {
+    if (callers.count(id) == 0) drainers.insert(id);
+  }
+  EXPECT_EQ(drainers.size(), 1u) << "queued batches run on one drainer thread";
+  EXPECT_EQ(commit.LiveDrainers(), 1u);
+  for (int i = 0; i < 100 && commit.LiveDrainers() > 0; ++i) absl::SleepFor(absl::Milliseconds(20));
+  EXPECT_EQ(commit.LiveDrainers(), 0u) << "an idle drainer ends after its linger time";
+  // The key works on: idle, so the next item runs on its caller's thread.
+  Item late;
+  commit.Submit("SZ1", late);
+  EXPECT_EQ(late.runs, 1);
+  EXPECT_EQ(runners.back(), std::this_thread::get_id());
+}
+
 // A batch of one key does not hold up another key: SZ1's batch waits, inside its run, until
 // BER's batch has run.
 TEST(GroupCommit, KeysAreIndependent) {
