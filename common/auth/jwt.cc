@@ -13,9 +13,11 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 
 namespace qms::auth {
 namespace {
@@ -94,9 +96,19 @@ std::vector<std::string> StringsOf(const json& j) {
 
 }  // namespace
 
+// Verified tokens kept; when full, the cache starts over (a client's token comes back at once).
+constexpr size_t kRememberedTokens = 4096;
+
 struct Verifier::Keys {
   std::vector<Pkey> rsa;
   std::vector<Pkey> ec;
+  struct Remembered {
+    Claims claims;
+    absl::Time valid_from;   // nbf - leeway
+    absl::Time valid_until;  // exp + leeway
+  };
+  absl::Mutex mu;
+  absl::flat_hash_map<std::string, Remembered> verified ABSL_GUARDED_BY(mu);
 };
 
 Verifier::Verifier(VerifierOptions options)
@@ -128,6 +140,26 @@ absl::StatusOr<Verifier> Verifier::Create(const VerifierOptions& options) {
 }
 
 absl::StatusOr<Claims> Verifier::Verify(absl::string_view token, absl::Time now) const {
+  {
+    absl::MutexLock lock(&keys_->mu);
+    auto it = keys_->verified.find(token);
+    if (it != keys_->verified.end() && now >= it->second.valid_from &&
+        now <= it->second.valid_until) {
+      return it->second.claims;
+    }
+  }
+  absl::Time valid_from = absl::InfinitePast();
+  absl::StatusOr<Claims> claims = VerifyUncached(token, now, &valid_from);
+  if (claims.ok()) {
+    absl::MutexLock lock(&keys_->mu);
+    if (keys_->verified.size() >= kRememberedTokens) keys_->verified.clear();
+    keys_->verified[std::string(token)] = {*claims, valid_from, claims->expires + options_.leeway};
+  }
+  return claims;
+}
+
+absl::StatusOr<Claims> Verifier::VerifyUncached(absl::string_view token, absl::Time now,
+                                                absl::Time* valid_from) const {
   if (token.size() > 8192) return Unauthenticated("too long");
   const std::vector<absl::string_view> parts = absl::StrSplit(token, '.');
   if (parts.size() != 3) return Unauthenticated("not three parts");
@@ -168,8 +200,9 @@ absl::StatusOr<Claims> Verifier::Verify(absl::string_view token, absl::Time now)
   const std::optional<absl::Time> exp = time_claim("exp");
   if (!exp) return Unauthenticated("no exp");
   if (now > *exp + options_.leeway) return Unauthenticated("expired");
-  if (auto nbf = time_claim("nbf"); nbf && now + options_.leeway < *nbf) {
-    return Unauthenticated("not yet valid");
+  if (auto nbf = time_claim("nbf"); nbf) {
+    if (now + options_.leeway < *nbf) return Unauthenticated("not yet valid");
+    *valid_from = *nbf - options_.leeway;
   }
   if (!options_.issuer.empty() && payload.value("iss", "") != options_.issuer) {
     return Unauthenticated("wrong issuer");

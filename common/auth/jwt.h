@@ -42,12 +42,17 @@ class Verifier {
   ~Verifier();
 
   // UNAUTHENTICATED for anything but a valid, current token. The message says what was wrong
-  // for the logs; callers must not send it to the client.
+  // for the logs; callers must not send it to the client. Tokens that verified are remembered
+  // (byte for byte, a bounded number) with the time window they are valid in, so a client's
+  // every call does not pay the signature and JSON again; a remembered token outside its window
+  // is verified afresh (and refused).
   absl::StatusOr<Claims> Verify(absl::string_view token, absl::Time now) const;
 
  private:
   struct Keys;
   explicit Verifier(VerifierOptions options);
+  absl::StatusOr<Claims> VerifyUncached(absl::string_view token, absl::Time now,
+                                        absl::Time* valid_from) const;
   VerifierOptions options_;
   std::unique_ptr<Keys> keys_;
 };

@@ -81,6 +81,30 @@ TEST(JwtTest, ExpiryAndNotBeforeHonourTheLeeway) {
   EXPECT_TRUE(v.Verify(Hs256(later), kNow + absl::Minutes(4) + absl::Seconds(30)).ok());
 }
 
+// A token that verified once is remembered only for its own bytes and its own valid window.
+TEST(JwtTest, ARememberedTokenKeepsItsWindowAndNoOtherTokenRidesOnIt) {
+  const Verifier v = MakeVerifier({kSecret, {}, "", "", absl::Seconds(60)});
+  TokenSpec later = Spec();
+  later.not_before = kNow + absl::Minutes(5);
+  const std::string token = Hs256(later);
+  ASSERT_TRUE(v.Verify(token, kNow + absl::Minutes(10)).ok());
+  EXPECT_EQ(v.Verify(token, kNow).status().code(), absl::StatusCode::kUnauthenticated)
+      << "before nbf - leeway";
+  EXPECT_EQ(v.Verify(token, kNow + absl::Hours(2)).status().code(),
+            absl::StatusCode::kUnauthenticated)
+      << "after exp + leeway";
+  EXPECT_TRUE(v.Verify(token, kNow + absl::Minutes(20)).ok());
+  std::string tampered = token;
+  tampered.back() = tampered.back() == 'A' ? 'B' : 'A';
+  EXPECT_EQ(v.Verify(tampered, kNow + absl::Minutes(20)).status().code(),
+            absl::StatusCode::kUnauthenticated);
+  std::string other_claims = token;
+  const size_t payload = other_claims.find('.') + 3;
+  other_claims[payload] = other_claims[payload] == 'x' ? 'y' : 'x';
+  EXPECT_EQ(v.Verify(other_claims, kNow + absl::Minutes(20)).status().code(),
+            absl::StatusCode::kUnauthenticated);
+}
+
 TEST(JwtTest, RefusesWrongSignatureIssuerAudienceAndAlgorithm) {
   const Verifier v = MakeVerifier({kSecret, {}, "", "", absl::Seconds(60)});
   const auto refused = [&](const std::string& token) {
