@@ -1,14 +1,13 @@
 // The transactional outbox: a service records a command for another service (today: arm, disarm
 // or escalate a response timer in the notification service) in the same transaction as the domain
 // change that implies it. Either both commit or neither does; a relay delivers committed rows with
-// the row id as idempotency key.
+// the row id as idempotency key, and deletes them as it delivers them.
 //
 // Each service's migrations create the table:
 //   outbox(id BIGINT AUTO_INCREMENT PRIMARY KEY, kind VARCHAR(16), plant VARCHAR(16),
 //          subject VARCHAR(255), policy VARCHAR(64), start_time DATETIME(6) NULL,
-//          due_time DATETIME(6) NULL, detail VARCHAR(512), create_time DATETIME(6),
-//          attempts INT DEFAULT 0, next_attempt_time DATETIME(6), deliver_time DATETIME(6) NULL,
-//          KEY (deliver_time, next_attempt_time, id))
+//          due_time DATETIME(6) NULL, detail VARCHAR(512), customer VARCHAR(255),
+//          create_time DATETIME(6), attempts INT DEFAULT 0, next_attempt_time DATETIME(6))
 #ifndef QMS_COMMON_OUTBOX_H_
 #define QMS_COMMON_OUTBOX_H_
 

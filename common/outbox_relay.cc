@@ -76,8 +76,8 @@ absl::StatusOr<int> Relay::RunOnce() {
     rejected = 0;
     sql::PreparedStatement& claim = conn.Prepare(
         "SELECT id, kind, plant, subject, policy, start_time, due_time, detail, attempts, customer "
-        "FROM outbox WHERE deliver_time IS NULL AND next_attempt_time <= NOW(6) "
-        "ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED");
+        "FROM outbox WHERE next_attempt_time <= NOW(6) ORDER BY id LIMIT ? "
+        "FOR UPDATE SKIP LOCKED");
     claim.setInt(1, options_.batch_size);
     std::vector<StoredMessage> batch;
     {
@@ -128,16 +128,16 @@ absl::StatusOr<int> Relay::RunOnce() {
       break;
     }
     if (!delivered.empty()) {
-      conn.Execute(absl::StrCat("UPDATE outbox SET deliver_time = NOW(6) WHERE id IN (",
-                                absl::StrJoin(delivered, ","), ")"));
+      conn.Execute(
+          absl::StrCat("DELETE FROM outbox WHERE id IN (", absl::StrJoin(delivered, ","), ")"));
     }
     return absl::OkStatus();
   });
   if (!st.ok()) return st;
   if (sent_) sent_->Increment(static_cast<double>(delivered.size() - rejected));
   if (rejected_) rejected_->Increment(static_cast<double>(rejected));
-  // Housekeeping and the backlog gauge, outside the claim's transaction. Counted after every
-  // pass that caught up (cheap: few pending rows), else at most every backlog_interval.
+  // The backlog gauge, outside the claim's transaction. Counted after every pass that caught up
+  // (cheap: few rows left), else at most every backlog_interval.
   const bool full = static_cast<int>(delivered.size()) >= options_.batch_size;
   const absl::Time now = absl::Now();
   if (full && now - backlog_counted_ < options_.backlog_interval) {
@@ -146,14 +146,7 @@ absl::StatusOr<int> Relay::RunOnce() {
   }
   backlog_counted_ = now;
   absl::Status counted = db::RunOnConnection(pool_, [&](db::Connection& conn) -> absl::Status {
-    if (delivered.empty()) {
-      sql::PreparedStatement& purge = conn.Prepare(
-          "DELETE FROM outbox WHERE deliver_time < NOW(6) - INTERVAL ? MICROSECOND LIMIT 1000");
-      purge.setInt64(1, absl::ToInt64Microseconds(options_.keep_delivered));
-      purge.executeUpdate();
-    }
-    std::unique_ptr<sql::ResultSet> rs(
-        conn.Prepare("SELECT COUNT(*) FROM outbox WHERE deliver_time IS NULL").executeQuery());
+    std::unique_ptr<sql::ResultSet> rs(conn.Prepare("SELECT COUNT(*) FROM outbox").executeQuery());
     if (rs->next()) backlog = rs->getInt64(1);
     return absl::OkStatus();
   });

@@ -3,7 +3,7 @@
 //
 // Each pass claims a batch of due rows with FOR UPDATE SKIP LOCKED, so several replicas of a
 // service relay at once without sending a row twice at the same time; hands them, in order, to
-// `send` (which may group them into fewer calls); and marks the sent ones delivered in the same
+// `send` (which may group them into fewer calls); and deletes the sent ones in the same
 // transaction. A crash after a send
 // and before the commit sends that row again later, which is why receivers must be idempotent.
 // The first failure ends the pass (later rows keep their order behind it) and is retried after an
@@ -47,8 +47,6 @@ struct RelayOptions {
   absl::Duration poll_interval = absl::Milliseconds(500);
   absl::Duration first_backoff = absl::Milliseconds(500);
   absl::Duration max_backoff = absl::Seconds(30);
-  // Delivered rows are deleted after this long.
-  absl::Duration keep_delivered = absl::Hours(24 * 7);
   // While the relay is behind (full batches), the backlog gauge is recounted at most this often:
   // counting a large backlog on every pass slowed the passes that would shrink it.
   absl::Duration backlog_interval = absl::Seconds(1);
