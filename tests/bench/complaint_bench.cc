@@ -199,10 +199,11 @@ int main(int argc, char** argv) {
   for (const Row& r : rows) {
     const double ratio = r.composite() > 0 ? r.create.rate / r.composite() : 0;
     std::printf(
-        "%7d | %9.0f %6.2f | %9.0f %6.2f | %9.0f | %9.0f %6.2f %6.2f %8.2f %8.0f | %9.0f %6.2f | "
+        "%7d | %9.0f %6.2f | %9.0f %6.2f | %9.0f | %9.0f %6.2f %6.2f %8.2f %8s | %9.0f %6.2f | "
         "%6lld %7.1f\n",
         r.callers, r.health.rate, r.health.p99_ms, r.db.tps, r.db.p99_ms, r.composite(),
-        r.create.rate, r.create.p50_ms, r.create.p99_ms, ratio, r.backlog, r.mixed.rate,
+        r.create.rate, r.create.p50_ms, r.create.p99_ms, ratio,
+        r.backlog < 0 ? "-" : absl::StrCat(static_cast<int64_t>(r.backlog)).c_str(), r.mixed.rate,
         r.mixed.p99_ms, static_cast<long long>(r.create.errors + r.mixed.errors), r.drain_seconds);
     json.push_back({{"callers", r.callers},
                     {"health_rate", r.health.rate},
