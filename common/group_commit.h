@@ -17,6 +17,7 @@
 #define QMS_COMMON_GROUP_COMMIT_H_
 
 #include <deque>
+#include <exception>
 #include <functional>
 #include <map>
 #include <string>
@@ -26,6 +27,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "spdlog/spdlog.h"
 
 namespace qms {
 
@@ -125,14 +127,19 @@ class GroupCommit {
     return batch;
   }
 
-  // Runs `batch` with mu_ released, then marks its items done.
+  // Runs `batch` with mu_ released, then marks its items done. A batch that throws leaves its
+  // items with whatever result they had (callers start them with an error) and the key usable.
   void RunBatchLocked(const std::string& key, const std::vector<Waiter*>& batch)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     std::vector<Item*> items;
     items.reserve(batch.size());
     for (Waiter* w : batch) items.push_back(w->item);
     mu_.Unlock();
-    run_(key, items);
+    try {
+      run_(key, items);
+    } catch (const std::exception& e) {
+      spdlog::error("group commit batch of {} for {} failed: {}", items.size(), key, e.what());
+    }
     mu_.Lock();
     for (Waiter* w : batch) w->done = true;
   }

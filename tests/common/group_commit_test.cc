@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <set>
+#include <stdexcept>
 #include <thread>
 
 #include "absl/synchronization/notification.h"
@@ -125,6 +126,25 @@ TEST(GroupCommit, ADrainerRunsQueuedBatchesAndEndsWhenIdle) {
   commit.Submit("SZ1", late);
   EXPECT_EQ(late.runs, 1);
   EXPECT_EQ(runners.back(), std::this_thread::get_id());
+}
+
+// A batch that throws fails only its own items: they keep the error they started with, and the
+// key runs the next batch.
+TEST(GroupCommit, ABatchThatThrowsLeavesTheKeyUsable) {
+  GroupCommit<Item> commit(
+      4,
+      [](const std::string&, const std::vector<Item*>& batch) {
+        if (batch.front()->group == 1) throw std::runtime_error("connector blew up");
+        for (Item* i : batch) i->runs++;
+      },
+      [](const std::vector<Item*>&, const Item&) { return true; });
+  Item bad;
+  bad.group = 1;
+  commit.Submit("SZ1", bad);
+  EXPECT_EQ(bad.runs, 0);
+  Item good;
+  commit.Submit("SZ1", good);
+  EXPECT_EQ(good.runs, 1);
 }
 
 // A batch of one key does not hold up another key: SZ1's batch waits, inside its run, until
