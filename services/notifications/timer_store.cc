@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/db/multi_row.h"
 #include "common/db/sql_time.h"
 #include "common/db/transaction.h"
 #include "common/field_violations.h"
@@ -207,10 +208,7 @@ void InsertChunked(db::Connection& conn, absl::string_view head, absl::string_vi
   for (size_t done = 0; done < count;) {
     size_t chunk = 100;
     while (chunk > count - done) chunk /= 2;
-    std::string sql(head);
-    for (size_t i = 0; i < chunk; ++i) absl::StrAppend(&sql, i ? ", " : "", row);
-    absl::StrAppend(&sql, tail);
-    sql::PreparedStatement& ps = conn.Prepare(sql);
+    sql::PreparedStatement& ps = conn.Prepare(db::MultiRow(head, row, chunk, tail));
     int n = 0;
     for (size_t i = done; i < done + chunk; ++i) bind(ps, n, i);
     ps.executeUpdate();
