@@ -1,4 +1,7 @@
 // complaints: customer complaints (8D) for the plants. Flags and wiring only.
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <map>
@@ -83,16 +86,26 @@ int main(int argc, char** argv) {
   store_options.serious.complaints_by_customer = absl::GetFlag(FLAGS_serious_repeat_complaints);
   store_options.create_batch_max =
       static_cast<size_t>(std::max(1, absl::GetFlag(FLAGS_create_batch_max)));
-  qms::complaints::ComplaintStore store(pool, store_options);
-  qms::complaints::ComplaintServiceImpl service(store);
-  qms::complaints::AuditFindingStore finding_store(pool);
-  qms::complaints::AuditFindingServiceImpl findings(finding_store, store_options.zone_of);
   auto server_options = qms::config::ServerOptionsFromFlags();
   if (!server_options.ok()) {
     spdlog::critical("{}", server_options.status().ToString());
     return 2;
   }
   qms::server::ServiceRunner runner("complaints", *std::move(server_options));
+  // How many creates each create transaction held: group commit at work (1 = no batching).
+  prometheus::Histogram& batch_sizes =
+      prometheus::BuildHistogram()
+          .Name("qms_complaint_create_batch_size")
+          .Help("Creates committed per create transaction (group commit)")
+          .Register(runner.registry())
+          .Add({}, prometheus::Histogram::BucketBoundaries{1, 2, 4, 8, 16, 32, 64});
+  store_options.on_create_commit = [&batch_sizes](size_t creates) {
+    batch_sizes.Observe(static_cast<double>(creates));
+  };
+  qms::complaints::ComplaintStore store(pool, store_options);
+  qms::complaints::ComplaintServiceImpl service(store);
+  qms::complaints::AuditFindingStore finding_store(pool);
+  qms::complaints::AuditFindingServiceImpl findings(finding_store, store_options.zone_of);
   runner.AddService(&service, qms::complaints::v1::ComplaintService::service_full_name(),
                     qms::complaints::ComplaintAccess());
   runner.AddService(&findings, qms::complaints::v1::AuditFindingService::service_full_name(),

@@ -11,6 +11,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <utility>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -69,13 +70,21 @@ grpc::Status Create(const std::shared_ptr<grpc::Channel>& channel, v1::Complaint
   return stub->CreateComplaint(&context, r, out ? out : &ignored);
 }
 
-// Timer commands committed by creates and not yet relayed to the notification service; -1 when
-// unknown.
-double OutboxBacklog() {
+// A sample from the complaint service's /metrics; -1 when unknown.
+double Metric(const std::string& name) {
   const std::string address = absl::GetFlag(FLAGS_metrics);
   if (address.empty()) return -1;
   auto text = qms::testing::HttpGet(address, "/metrics");
-  return text.ok() ? qms::testing::MetricSample(*text, "qms_outbox_backlog", {}) : -1;
+  return text.ok() ? qms::testing::MetricSample(*text, name, {}) : -1;
+}
+
+// Timer commands committed by creates and not yet relayed to the notification service.
+double OutboxBacklog() { return Metric("qms_outbox_backlog"); }
+
+// Creates and create transactions so far (group commit's batch-size histogram).
+std::pair<double, double> CreateCommits() {
+  return {Metric("qms_complaint_create_batch_size_sum"),
+          Metric("qms_complaint_create_batch_size_count")};
 }
 
 // Waits (at most two minutes) until the relay has caught up, so that the next phase's ceilings
@@ -94,7 +103,8 @@ struct Row {
   int callers;
   LoadResult health, create, mixed;
   qms::bench::Sysbench db;
-  double backlog = -1;  // outbox rows left by the create phase
+  double backlog = -1;          // outbox rows left by the create phase
+  double per_transaction = -1;  // creates per create transaction in the create phase
   double drain_seconds = 0;
   double composite() const {
     return health.rate > 0 && db.tps > 0 ? 1.0 / (1.0 / health.rate + 1.0 / db.tps) : 0;
@@ -141,10 +151,16 @@ int main(int argc, char** argv) {
     row.db = qms::bench::RunSysbench(absl::GetFlag(FLAGS_sysbench), row.callers,
                                      absl::GetFlag(FLAGS_seconds));
     std::cerr << ", create";
+    const auto commits_before = CreateCommits();
     row.create = qms::bench::RunLoad(
         target, row.callers, warmup, phase,
         [](int, int64_t, const std::shared_ptr<grpc::Channel>& ch) { return Create(ch, nullptr); });
     row.backlog = OutboxBacklog();
+    if (const auto commits = CreateCommits();
+        commits_before.second >= 0 && commits.second > commits_before.second) {
+      row.per_transaction =
+          (commits.first - commits_before.first) / (commits.second - commits_before.second);
+    }
     std::cerr << ", mixed";
     row.mixed = qms::bench::RunLoad(
         target, row.callers, warmup, phase,
@@ -192,17 +208,18 @@ int main(int argc, char** argv) {
       "\nComplaint path, one run (%s), creates over %d plant(s); rates in calls/s, "
       "latencies in ms\n",
       absl::FormatTime(absl::Now()).c_str(), absl::GetFlag(FLAGS_plants));
-  std::printf("%7s | %9s %6s | %9s %6s | %9s | %9s %6s %6s %8s %8s | %9s %6s | %6s %7s\n",
+  std::printf("%7s | %9s %6s | %9s %6s | %9s | %9s %6s %6s %8s %7s %8s | %9s %6s | %6s %7s\n",
               "callers", "health/s", "p99", "insert/s", "p99", "composite", "create/s", "p50",
-              "p99", "÷compos.", "backlog", "mixed/s", "p99", "errors", "drain s");
+              "p99", "÷compos.", "per txn", "backlog", "mixed/s", "p99", "errors", "drain s");
   nlohmann::json json = nlohmann::json::array();
   for (const Row& r : rows) {
     const double ratio = r.composite() > 0 ? r.create.rate / r.composite() : 0;
     std::printf(
-        "%7d | %9.0f %6.2f | %9.0f %6.2f | %9.0f | %9.0f %6.2f %6.2f %8.2f %8s | %9.0f %6.2f | "
+        "%7d | %9.0f %6.2f | %9.0f %6.2f | %9.0f | %9.0f %6.2f %6.2f %8.2f %7.1f %8s | %9.0f %6.2f "
+        "| "
         "%6lld %7.1f\n",
         r.callers, r.health.rate, r.health.p99_ms, r.db.tps, r.db.p99_ms, r.composite(),
-        r.create.rate, r.create.p50_ms, r.create.p99_ms, ratio,
+        r.create.rate, r.create.p50_ms, r.create.p99_ms, ratio, r.per_transaction,
         r.backlog < 0 ? "-" : absl::StrCat(static_cast<int64_t>(r.backlog)).c_str(), r.mixed.rate,
         r.mixed.p99_ms, static_cast<long long>(r.create.errors + r.mixed.errors), r.drain_seconds);
     json.push_back({{"callers", r.callers},
@@ -215,6 +232,7 @@ int main(int argc, char** argv) {
                     {"create_p50_ms", r.create.p50_ms},
                     {"create_p99_ms", r.create.p99_ms},
                     {"create_vs_composite", ratio},
+                    {"creates_per_transaction", r.per_transaction},
                     {"outbox_backlog_after_create", r.backlog},
                     {"drain_seconds", r.drain_seconds},
                     {"mixed_rate", r.mixed.rate},

@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <thread>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "common/db/migrator.h"
@@ -43,7 +45,17 @@ class ComplaintStoreTest : public ::testing::Test {
     options.zone_of = [shanghai](absl::string_view plant) {
       return plant == "SZ1" ? shanghai : absl::UTCTimeZone();
     };
+    options.on_create_commit = [this](size_t creates) {
+      absl::MutexLock lock(&commits_mu_);
+      commit_sizes_.push_back(creates);
+    };
     store_ = std::make_unique<ComplaintStore>(*pool_, options);
+  }
+
+  // Creates per committed create transaction since the last call, as the store reported them.
+  std::vector<size_t> TakeCommitSizes() {
+    absl::MutexLock lock(&commits_mu_);
+    return std::exchange(commit_sizes_, {});
   }
 
   absl::StatusOr<Complaint> Create(const std::string& plant, const Intake& intake,
@@ -54,6 +66,8 @@ class ComplaintStoreTest : public ::testing::Test {
   testing::TestDatabase db_;
   std::unique_ptr<db::ConnectionPool> pool_;
   std::unique_ptr<ComplaintStore> store_;
+  absl::Mutex commits_mu_;
+  std::vector<size_t> commit_sizes_ ABSL_GUARDED_BY(commits_mu_);
 };
 
 TEST_F(ComplaintStoreTest, FiftyConcurrentCreatesGetFiftyGapFreeNumbers) {
@@ -130,6 +144,7 @@ TEST_F(ComplaintStoreTest, QueuedCreatesCommitTogetherWithExactNumbersAndFlags) 
     creates.push_back({MakeIntake("REPEAT"), absl::StrCat("repeat-", i)});
   }
   const int64_t transactions_before = store_->CreateTransactions();
+  TakeCommitSizes();
   const auto results = CreateQueued(db_, *store_, creates);
   int repeat_serious = 0;
   for (size_t i = 0; i < results.size(); ++i) {
@@ -151,6 +166,13 @@ TEST_F(ComplaintStoreTest, QueuedCreatesCommitTogetherWithExactNumbersAndFlags) 
       << "each timer carries its complaint's customer";
   // The first alone, then at most one batch per REPEAT create: 4 transactions for 11 creates.
   EXPECT_LE(store_->CreateTransactions() - transactions_before, 4);
+  // What the batch-size metric is fed: one report per transaction, adding up to the creates.
+  const std::vector<size_t> sizes = TakeCommitSizes();
+  EXPECT_EQ(static_cast<int64_t>(sizes.size()), store_->CreateTransactions() - transactions_before);
+  size_t reported = 0;
+  for (size_t k : sizes) reported += k;
+  EXPECT_EQ(reported, creates.size());
+  EXPECT_GT(*std::max_element(sizes.begin(), sizes.end()), 1u);
 }
 
 // In a batch, a retry (same request_id, same content) gets the complaint made first and a reused

@@ -105,6 +105,9 @@ TEST(ComplaintsBinary, MetricsCountHandledCallsByCode) {
       2);
   EXPECT_EQ(MetricSample(*metrics, "grpc_server_started_total", create), 3);
   EXPECT_EQ(MetricSample(*metrics, "grpc_server_handling_seconds_count", create), 3);
+  // One create committed, alone: one transaction of one create (refused ones commit nothing).
+  EXPECT_EQ(MetricSample(*metrics, "qms_complaint_create_batch_size_count", {}), 1);
+  EXPECT_EQ(MetricSample(*metrics, "qms_complaint_create_batch_size_sum", {}), 1);
 }
 
 TEST(ComplaintsBinary, SigtermLetsInFlightCallsFinish) {
