@@ -176,10 +176,8 @@ class GroupCommit {
         if (!queue->handoff) break;
       }
       queue->handoff = false;
-      while (!queue->waiting.empty()) {
-        RunBatchLocked(key, Take(*queue, nullptr));
-        queue = &queues_[key];
-      }
+      // The entry stays while running is set (EraseIfIdle), so `queue` stays valid.
+      while (!queue->waiting.empty()) RunBatchLocked(key, Take(*queue, nullptr));
       queue->running = false;
     }
     drainers_[key].exited = true;

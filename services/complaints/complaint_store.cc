@@ -527,7 +527,6 @@ absl::Status ComplaintStore::CreateInOneTransaction(const std::string& plant,
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
-  create_transactions_.fetch_add(1);
   if (options_.on_create_commit) options_.on_create_commit(k);
   for (size_t i = 0; i < k; ++i) batch[i]->result = std::move(created[i]);
   return absl::OkStatus();

@@ -4,7 +4,6 @@
 #ifndef QMS_SERVICES_COMPLAINTS_COMPLAINT_STORE_H_
 #define QMS_SERVICES_COMPLAINTS_COMPLAINT_STORE_H_
 
-#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -103,10 +102,9 @@ class ComplaintStore {
   absl::StatusOr<HistoryPage> History(const std::string& plant, const std::string& number,
                                       int page_size, const std::string& page_token);
 
-  // Creates of `plant` queued behind the running transaction, and transactions that committed
-  // creates so far: what group commit does, for tests and metrics.
+  // Creates of `plant` queued behind the running transaction: what group commit does, for tests
+  // (StoreOptions::on_create_commit reports each committed batch).
   size_t CreatesWaiting(const std::string& plant) { return creates_->Waiting(plant); }
-  int64_t CreateTransactions() const { return create_transactions_.load(); }
 
   struct PendingCreate;
 
@@ -119,7 +117,6 @@ class ComplaintStore {
   db::ConnectionPool& pool_;
   StoreOptions options_;
   std::unique_ptr<GroupCommit<PendingCreate>> creates_;
-  std::atomic<int64_t> create_transactions_{0};
 };
 
 }  // namespace qms::complaints

@@ -70,21 +70,27 @@ grpc::Status Create(const std::shared_ptr<grpc::Channel>& channel, v1::Complaint
   return stub->CreateComplaint(&context, r, out ? out : &ignored);
 }
 
-// A sample from the complaint service's /metrics; -1 when unknown.
-double Metric(const std::string& name) {
+// Samples from the complaint service's /metrics, in one scrape; -1 for each unknown one.
+std::vector<double> Metrics(const std::vector<std::string>& names) {
+  std::vector<double> values(names.size(), -1);
   const std::string address = absl::GetFlag(FLAGS_metrics);
-  if (address.empty()) return -1;
+  if (address.empty()) return values;
   auto text = qms::testing::HttpGet(address, "/metrics");
-  return text.ok() ? qms::testing::MetricSample(*text, name, {}) : -1;
+  if (!text.ok()) return values;
+  for (size_t i = 0; i < names.size(); ++i) {
+    values[i] = qms::testing::MetricSample(*text, names[i], {});
+  }
+  return values;
 }
 
 // Timer commands committed by creates and not yet relayed to the notification service.
-double OutboxBacklog() { return Metric("qms_outbox_backlog"); }
+double OutboxBacklog() { return Metrics({"qms_outbox_backlog"})[0]; }
 
 // Creates and create transactions so far (group commit's batch-size histogram).
 std::pair<double, double> CreateCommits() {
-  return {Metric("qms_complaint_create_batch_size_sum"),
-          Metric("qms_complaint_create_batch_size_count")};
+  const std::vector<double> v =
+      Metrics({"qms_complaint_create_batch_size_sum", "qms_complaint_create_batch_size_count"});
+  return {v[0], v[1]};
 }
 
 // Waits (at most two minutes) until the relay has caught up, so that the next phase's ceilings
