@@ -15,6 +15,14 @@ std::string Clean(std::string s) {
   }
   return s;
 }
+
+// At most `max` bytes of `s`, cut before a UTF-8 continuation byte, "..." marking the cut.
+std::string Bounded(const std::string& s, size_t max) {
+  if (s.size() <= max) return s;
+  size_t end = max - 3;
+  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
+  return s.substr(0, end) + "...";
+}
 }  // namespace
 
 void FieldViolations::Add(std::string field, std::string description) {
@@ -25,9 +33,20 @@ absl::Status FieldViolations::ToStatus() const {
   if (violations_.empty()) return absl::OkStatus();
   std::string message;
   std::string payload;
-  for (const auto& v : violations_) {
-    absl::StrAppend(&message, message.empty() ? "" : "; ", v.field, ": ", v.description);
-    absl::StrAppend(&payload, v.field, "\t", v.description, "\n");
+  size_t in_message = 0;
+  for (size_t i = 0; i < violations_.size() && i < kMaxReportedViolations; ++i) {
+    const std::string field = Bounded(violations_[i].field, kMaxReportedFieldBytes);
+    const std::string description =
+        Bounded(violations_[i].description, kMaxReportedDescriptionBytes);
+    absl::StrAppend(&payload, field, "\t", description, "\n");
+    const std::string part = absl::StrCat(field, ": ", description);
+    if (message.size() + part.size() + 2 <= kMaxMessageBytes) {
+      absl::StrAppend(&message, message.empty() ? "" : "; ", part);
+      ++in_message;
+    }
+  }
+  if (in_message < violations_.size()) {
+    absl::StrAppend(&message, "; ... and ", violations_.size() - in_message, " more");
   }
   absl::Status status = absl::InvalidArgumentError(message);
   status.SetPayload(kPayloadType, absl::Cord(payload));

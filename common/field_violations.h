@@ -14,6 +14,11 @@
 
 namespace qms {
 
+inline constexpr size_t kMaxReportedViolations = 20;
+inline constexpr size_t kMaxReportedFieldBytes = 64;
+inline constexpr size_t kMaxReportedDescriptionBytes = 100;
+inline constexpr size_t kMaxMessageBytes = 512;
+
 struct FieldViolation {
   std::string field;        // path in the request, e.g. "complaint.customer"
   std::string description;  // what is wrong, for a person to read
@@ -23,9 +28,13 @@ class FieldViolations {
  public:
   void Add(std::string field, std::string description);
   bool empty() const { return violations_.empty(); }
+  size_t size() const { return violations_.size(); }
 
-  // OK when nothing was added; otherwise INVALID_ARGUMENT whose message names every field and
-  // which carries the violations as a payload (see ViolationsOf).
+  // OK when nothing was added; otherwise INVALID_ARGUMENT whose message names the fields and
+  // which carries the violations as a payload (see ViolationsOf). Bounded so that the error
+  // fits gRPC's default 8 KiB trailer limit however bad the request: the first
+  // kMaxReportedViolations violations are carried, each field and description cut to its bound,
+  // and the message lists as many as fit in kMaxMessageBytes, then "... and N more".
   absl::Status ToStatus() const;
 
  private:

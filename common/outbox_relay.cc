@@ -31,7 +31,6 @@ std::optional<absl::Time> OptionalTime(sql::ResultSet& rs, int column) {
 bool IsPermanent(const absl::Status& status) {
   switch (status.code()) {
     case absl::StatusCode::kInvalidArgument:
-    case absl::StatusCode::kFailedPrecondition:
     case absl::StatusCode::kAlreadyExists:
     case absl::StatusCode::kNotFound:
     case absl::StatusCode::kOutOfRange:
@@ -57,6 +56,11 @@ Relay::Relay(db::ConnectionPool& pool, Send send, RelayOptions options,
                     .Help("Outbox rows committed and not yet delivered")
                     .Register(*registry)
                     .Add({});
+    dead_ = &prometheus::BuildGauge()
+                 .Name("qms_outbox_dead")
+                 .Help("Outbox rows the receiver refused for good, kept in outbox_dead")
+                 .Register(*registry)
+                 .Add({});
     auto& relayed = prometheus::BuildCounter()
                         .Name("qms_outbox_relayed_total")
                         .Help("Outbox rows sent by the relay, by result")
@@ -71,6 +75,7 @@ absl::StatusOr<int> Relay::RunOnce() {
   std::vector<int64_t> delivered;  // sent, or refused for good: done with either way
   size_t rejected = 0;
   int64_t backlog = 0;
+  int64_t dead = 0;
   absl::Status st = db::RunInTransaction(pool_, [&](db::Connection& conn) -> absl::Status {
     delivered.clear();
     rejected = 0;
@@ -107,9 +112,19 @@ absl::StatusOr<int> Relay::RunOnce() {
         continue;
       }
       if (IsPermanent(sent)) {
-        // The receiver will never take it: retrying would hold every later row back forever.
-        spdlog::error("outbox row id={} kind={} subject={} rejected, dropped: {}", m.id,
+        // The receiver will never take it: retrying would hold every later row back forever,
+        // dropping it would lose a deadline. It is kept as dead, for an operator to see and
+        // replay.
+        spdlog::error("outbox row id={} kind={} subject={} rejected, kept as dead: {}", m.id,
                       m.message.kind, m.message.subject, sent.ToString());
+        sql::PreparedStatement& keep = conn.Prepare(
+            "INSERT INTO outbox_dead (id, kind, plant, subject, policy, start_time, due_time, "
+            "detail, customer, create_time, attempts, dead_time, error) "
+            "SELECT id, kind, plant, subject, policy, start_time, due_time, detail, customer, "
+            "create_time, attempts + 1, NOW(6), ? FROM outbox WHERE id = ?");
+        keep.setString(1, sent.ToString().substr(0, 1024));
+        keep.setInt64(2, m.id);
+        keep.executeUpdate();
         ++rejected;
         delivered.push_back(m.id);
         continue;
@@ -146,11 +161,17 @@ absl::StatusOr<int> Relay::RunOnce() {
   }
   backlog_counted_ = now;
   absl::Status counted = db::RunOnConnection(pool_, [&](db::Connection& conn) -> absl::Status {
-    std::unique_ptr<sql::ResultSet> rs(conn.Prepare("SELECT COUNT(*) FROM outbox").executeQuery());
-    if (rs->next()) backlog = rs->getInt64(1);
+    std::unique_ptr<sql::ResultSet> rs(
+        conn.Prepare("SELECT (SELECT COUNT(*) FROM outbox), (SELECT COUNT(*) FROM outbox_dead)")
+            .executeQuery());
+    if (rs->next()) {
+      backlog = rs->getInt64(1);
+      dead = rs->getInt64(2);
+    }
     return absl::OkStatus();
   });
   if (counted.ok() && backlog_) backlog_->Set(static_cast<double>(backlog));
+  if (counted.ok() && dead_) dead_->Set(static_cast<double>(dead));
   // A full batch: there is more to send now.
   if (full) task_.Wake();
   return static_cast<int>(delivered.size());

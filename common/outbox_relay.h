@@ -6,11 +6,13 @@
 // `send` (which may group them into fewer calls); and deletes the sent ones in the same
 // transaction. A crash after a send
 // and before the commit sends that row again later, which is why receivers must be idempotent.
-// The first failure ends the pass (later rows keep their order behind it) and is retried after an
-// exponential backoff while the receiver is down. A row the receiver rejects for good
-// (INVALID_ARGUMENT, FAILED_PRECONDITION, ...) is logged, counted and dropped. Across replicas the
-// order of two rows is not guaranteed; receivers tolerate that (a disarm before its arm leaves a
-// tombstone).
+// The first failure ends the pass and is retried after an exponential backoff while the receiver
+// is down or not yet configured for it (FAILED_PRECONDITION: e.g. a policy notifications does not
+// know yet). A row the receiver rejects for good (INVALID_ARGUMENT, ...) is moved, in the same
+// transaction, to the `outbox_dead` table (logged, counted in qms_outbox_relayed_total{result=
+// "rejected"} and in the qms_outbox_dead gauge), so it neither blocks later rows nor vanishes.
+// Across replicas the order of two rows is not guaranteed; receivers tolerate that (a disarm
+// before its arm leaves a tombstone).
 #ifndef QMS_COMMON_OUTBOX_RELAY_H_
 #define QMS_COMMON_OUTBOX_RELAY_H_
 
@@ -38,8 +40,9 @@ struct StoredMessage {
   Message message;
 };
 
-// Whether the receiver refused a message for good (INVALID_ARGUMENT, FAILED_PRECONDITION, ...):
-// sending it again cannot succeed.
+// Whether the receiver refused a message for good (INVALID_ARGUMENT, ALREADY_EXISTS, NOT_FOUND,
+// OUT_OF_RANGE, UNIMPLEMENTED): sending it again cannot succeed. FAILED_PRECONDITION is not:
+// configuration can cure it.
 bool IsPermanent(const absl::Status& status);
 
 struct RelayOptions {
@@ -58,7 +61,8 @@ class Relay {
   // after the first that failed (the rest stay for a later pass).
   using Send = std::function<std::vector<absl::Status>(const std::vector<StoredMessage>& messages)>;
 
-  // Registers qms_outbox_backlog and qms_outbox_relayed_total{result} in `registry` when given.
+  // Registers qms_outbox_backlog, qms_outbox_dead and qms_outbox_relayed_total{result} in
+  // `registry` when given.
   Relay(db::ConnectionPool& pool, Send send, RelayOptions options, prometheus::Registry* registry);
 
   void Start() { task_.Start(); }
@@ -73,6 +77,7 @@ class Relay {
   const Send send_;
   const RelayOptions options_;
   prometheus::Gauge* backlog_ = nullptr;
+  prometheus::Gauge* dead_ = nullptr;
   prometheus::Counter* sent_ = nullptr;
   prometheus::Counter* failed_ = nullptr;
   prometheus::Counter* rejected_ = nullptr;

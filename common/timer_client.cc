@@ -91,8 +91,8 @@ Relay::Send TimerSender(const TimerClientOptions& options) {
     return ToAbsl(status);
   };
   // Consecutive arms go in one BatchArmTimers call (all or nothing, idempotent by request id);
-  // when the service refuses a batch for good, its arms are sent one by one so that only the
-  // bad one is dropped.
+  // when the service refuses a batch for what it holds, its arms are sent one by one so that
+  // only the bad one is set aside.
   return [stub, prepare, arm_request, send_one](const std::vector<StoredMessage>& messages) {
     std::vector<absl::Status> results;
     size_t i = 0;
@@ -113,11 +113,12 @@ Relay::Send TimerSender(const TimerClientOptions& options) {
           i = end;
           continue;
         }
-        if (!IsPermanent(status)) {
+        // Refused for what it holds (for good, or a policy not configured yet): one by one
+        // below, so that only the arm at fault is kept back.
+        if (!IsPermanent(status) && status.code() != absl::StatusCode::kFailedPrecondition) {
           results.push_back(status);
           return results;
         }
-        // refused for good: one by one below
       } else {
         end = i + 1;
       }

@@ -5,7 +5,7 @@
 
 #include <cstdlib>
 
-#include "services/notifications/calendar.h"
+#include "common/calendar.h"
 #include "services/notifications/policy.h"
 
 using namespace qms::notifications;  // NOLINT

@@ -123,19 +123,13 @@ bool Actor::Has(absl::string_view role) const {
   return false;
 }
 
-absl::Time CorrectiveActionDue(const Intake& intake, absl::TimeZone zone) {
+absl::Time CorrectiveActionDue(const Intake& intake, const Calendar& calendar) {
   if (intake.customer_required_reply_time) return *intake.customer_required_reply_time;
-  // Civil arithmetic, so the local time of day survives a DST change.
-  const absl::CivilSecond received = absl::ToCivilSecond(intake.received_time, zone);
-  absl::CivilDay day(received);
-  for (int added = 0; added < 3;) {
-    ++day;
-    const auto weekday = absl::GetWeekday(day);
-    if (weekday != absl::Weekday::saturday && weekday != absl::Weekday::sunday) ++added;
-  }
-  return absl::FromCivil(absl::CivilSecond(day.year(), day.month(), day.day(), received.hour(),
-                                           received.minute(), received.second()),
-                         zone);
+  absl::StatusOr<absl::Time> due =
+      Deadline(calendar, intake.received_time, Span{Unit::kWorkingDays, {}, 3});
+  // Only a calendar without working time fails (the plants file refuses one): then the record
+  // says "no date" rather than a wrong one; the timer's own refusal is in the outbox.
+  return due.ok() ? *due : absl::InfinitePast();
 }
 
 std::string ResourceName(const Complaint& complaint) {
@@ -194,6 +188,15 @@ absl::Status ValidateIntake(const Intake& in, absl::Time now, absl::string_view 
   if (in.customer_required_reply_time && (*in.customer_required_reply_time < kEarliest ||
                                           *in.customer_required_reply_time > kLatest)) {
     v.Add(absl::StrCat(prefix, "customer_required_reply_time"), "is out of range");
+  } else if (in.customer_required_reply_time) {
+    // A reply owed before the complaint arrived is a typing error; accepted, it would leave the
+    // complaint without a corrective-action timer (notifications refuses a due before start).
+    // An intake without received_time is received now (the database clock, a moment later).
+    const absl::Time received = in.received_time != absl::InfinitePast() ? in.received_time : now;
+    if (*in.customer_required_reply_time <= received) {
+      v.Add(absl::StrCat(prefix, "customer_required_reply_time"),
+            "must be after the complaint's received_time");
+    }
   }
   return v.ToStatus();
 }

@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "common/calendar.h"
 
 namespace qms::complaints {
 
@@ -232,9 +233,9 @@ absl::Status ValidateIntake(const Intake& intake, absl::Time now,
                             absl::string_view prefix = "complaint.");
 
 // The corrective action is due at the customer's required reply time when given, otherwise 3
-// working days after receipt. Working days here are Monday to Friday in the plant's zone; the
-// notification service's plant calendar (holidays, make-up days) is the authority for timers.
-absl::Time CorrectiveActionDue(const Intake& intake, absl::TimeZone zone);
+// working days after receipt in the plant's calendar: the close of the third working day after
+// the day of receipt (common/calendar.h), as the notification service's timer places it.
+absl::Time CorrectiveActionDue(const Intake& intake, const Calendar& calendar);
 inline constexpr absl::Duration kContainmentWindow = absl::Hours(24);
 
 // "SZ1-2026-00042": the plant, the year the complaint was received in the plant's time zone,

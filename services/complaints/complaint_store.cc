@@ -418,7 +418,8 @@ absl::StatusOr<std::optional<Complaint>> ComplaintStore::FindByRequest(db::Conne
 
 absl::Status ComplaintStore::CreateInOneTransaction(const std::string& plant,
                                                     const std::vector<PendingCreate*>& batch) {
-  const absl::TimeZone zone = options_.zone_of(plant);
+  const absl::TimeZone zone = options_.plants->Zone(plant);
+  const Calendar calendar = options_.plants->CalendarOf(plant);
   const size_t k = batch.size();
   std::vector<Complaint> created(k);
   absl::Status status = db::RunInTransaction(pool_, [&](db::Connection& c) -> absl::Status {
@@ -514,7 +515,7 @@ absl::Status ComplaintStore::CreateInOneTransaction(const std::string& plant,
       complaint.version = 1;
       complaint.create_time = now[i];
       complaint.update_time = now[i];
-      complaint.corrective_action_due = CorrectiveActionDue(complaint.intake, zone);
+      complaint.corrective_action_due = CorrectiveActionDue(complaint.intake, calendar);
       complaint.serious_reasons = SeriousReasonsFor(complaint.intake, counts[i], options_.serious);
       rows.push_back({&complaint, &p.request_id, &p.fingerprint});
       history.push_back(
@@ -599,7 +600,7 @@ absl::StatusOr<Complaint> ComplaintStore::ApplyStep(const std::string& plant,
                                                     const std::string& number,
                                                     const std::string& etag, const Step& step,
                                                     const Actor& actor) {
-  const absl::TimeZone zone = options_.zone_of(plant);
+  const absl::TimeZone zone = options_.plants->Zone(plant);
   Complaint result;
   absl::Status status = db::RunInTransaction(pool_, [&](db::Connection& c) -> absl::Status {
     auto& lock = c.Prepare(kLockByNumber);
@@ -642,7 +643,7 @@ absl::StatusOr<Complaint> ComplaintStore::ApplyStep(const std::string& plant,
     result = after;
 
     if (std::holds_alternative<ReopenStep>(step)) {
-      Complaint next = ContinuationOf(before, *now, zone);
+      Complaint next = ContinuationOf(before, *now, options_.plants->CalendarOf(plant));
       InsertComplaint(c, next, "", Fingerprint(plant, next.intake));
       InsertHistory(c, next, "CreateComplaint", actor, std::nullopt, *now, IntakeDetails(next));
       EnqueueTimers(c, plant, IntakeTimers(next), *now);

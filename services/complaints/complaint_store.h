@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "common/db/connection_pool.h"
 #include "common/group_commit.h"
+#include "common/plant_calendars.h"
 #include "services/complaints/complaint.h"
 #include "services/complaints/lifecycle.h"
 #include "services/complaints/serious.h"
@@ -51,11 +52,9 @@ struct HistoryPage {
 };
 
 struct StoreOptions {
-  // A plant's time zone: numbers carry the year of receipt in the plant's own calendar, and
-  // dates (improvement dates, working days) are the plant's.
-  std::function<absl::TimeZone(absl::string_view)> zone_of = [](absl::string_view) {
-    return absl::UTCTimeZone();
-  };
+  // Each plant's zone and calendar (the plants file: common/plant_calendars.h): numbers carry the
+  // year of receipt in the plant's zone, dates (improvement dates, working days) are the plant's.
+  std::shared_ptr<const PlantCalendars> plants = std::make_shared<const PlantCalendars>();
   SeriousRules serious;
   // Concurrent creates of one plant are committed together, up to this many per transaction
   // (1: each alone). See common/group_commit.h.
@@ -69,7 +68,7 @@ class ComplaintStore {
   ComplaintStore(db::ConnectionPool& pool, StoreOptions options);
   ~ComplaintStore();
 
-  absl::TimeZone ZoneOf(absl::string_view plant) const { return options_.zone_of(plant); }
+  absl::TimeZone ZoneOf(absl::string_view plant) const { return options_.plants->Zone(plant); }
 
   // Registers a complaint with the next number of its plant and year, flags it serious when a rule
   // says so, and arms its timers. `intake` is as the caller sent it (validated); an unset

@@ -336,7 +336,7 @@ struct Mover {
     Check c;
     c.Text("reason", s.reason, true);
     if (auto st = c.status(); !st.ok()) return st;
-    out.complaint.reopened_as = ContinuationOf(in, ctx.now, ctx.zone).number;
+    out.complaint.reopened_as = ContinuationNumber(in);
     if (in.status == S::kReplied) {
       out.timers.push_back(
           Disarm(VerificationSubject(in, in.verifications.size() + 1), kVerificationPolicy));
@@ -399,19 +399,23 @@ std::vector<TimerCommand> IntakeTimers(const Complaint& c) {
   return timers;
 }
 
-Complaint ContinuationOf(const Complaint& original, absl::Time now, absl::TimeZone zone) {
-  Complaint next;
-  next.plant = original.plant;
-  next.reopen_index = original.reopen_index + 1;
+std::string ContinuationNumber(const Complaint& original) {
   const std::string first = original.reopen_index == 0
                                 ? original.number
                                 : original.number.substr(0, original.number.rfind('-'));
-  next.number = absl::StrCat(first, "-", next.reopen_index);
+  return absl::StrCat(first, "-", original.reopen_index + 1);
+}
+
+Complaint ContinuationOf(const Complaint& original, absl::Time now, const Calendar& calendar) {
+  Complaint next;
+  next.plant = original.plant;
+  next.reopen_index = original.reopen_index + 1;
+  next.number = ContinuationNumber(original);
   next.status = S::kReceived;
   next.intake = original.intake;
   next.intake.received_time = now;
   next.intake.customer_required_reply_time.reset();
-  next.corrective_action_due = CorrectiveActionDue(next.intake, zone);
+  next.corrective_action_due = CorrectiveActionDue(next.intake, calendar);
   next.serious_reasons = original.serious_reasons;
   next.reopened_from = original.number;
   next.create_time = now;

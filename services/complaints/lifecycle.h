@@ -114,7 +114,9 @@ std::vector<TimerCommand> IntakeTimers(const Complaint& complaint);
 // the first reopen, 2 when "-1" is reopened, ...), intake copied, status RECEIVED, a fresh 8D
 // record, linked back, serious flags kept, timers restarted from `now` (the customer's new
 // dissatisfaction is a new receipt). Its timers are IntakeTimers of the result.
-Complaint ContinuationOf(const Complaint& original, absl::Time now, absl::TimeZone zone);
+Complaint ContinuationOf(const Complaint& original, absl::Time now, const Calendar& calendar);
+// "<first number>-N": the number the continuation of `original` gets.
+std::string ContinuationNumber(const Complaint& original);
 
 // Field limits for the 8D record.
 inline constexpr size_t kMaxTextLength = 4000;

@@ -4,10 +4,9 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <map>
+#include <memory>
 
 #include "absl/flags/flag.h"
-#include "absl/strings/str_split.h"
 #include "common/config.h"
 #include "common/logging.h"
 #include "common/outbox_relay.h"
@@ -17,12 +16,6 @@
 #include "services/complaints/complaint_service.h"
 #include "services/complaints/migrations.h"
 
-ABSL_FLAG(
-    std::string, plant_time_zones, "",
-    "Comma-separated PLANT=IANA zone pairs, e.g. SZ1=Asia/Shanghai,BER=Europe/Berlin (added to "
-    "and overriding those of --plants_file)");
-ABSL_FLAG(std::string, default_time_zone, "UTC",
-          "Time zone of plants in neither --plants_file nor --plant_time_zones");
 ABSL_FLAG(int32_t, serious_window_months, 12, "How far back the serious-complaint rules count");
 ABSL_FLAG(int32_t, serious_same_defect_customers, 2,
           "Customers reporting the same part and defect code that make a complaint serious");
@@ -34,37 +27,16 @@ ABSL_FLAG(int32_t, create_batch_max, 32,
 ABSL_FLAG(int32_t, serious_repeat_complaints, 3,
           "Complaints of one customer that make a complaint serious");
 
-namespace {
-
-absl::TimeZone LoadZone(const std::string& name) {
-  absl::TimeZone zone;
-  if (!absl::LoadTimeZone(name, &zone)) {
-    spdlog::critical("unknown time zone {}", name);
-    std::exit(2);
-  }
-  return zone;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
   qms::server::BlockTerminationSignals();
   qms::InitLogging("complaints");
   qms::config::ParseFlags(argc, argv, "complaints: customer complaint (8D) service");
 
-  auto plants = qms::config::PlantsFromFlags();
+  auto plants = qms::config::PlantCalendarsFromFlags();
   if (!plants.ok()) {
     spdlog::critical("{}", plants.status().ToString());
     return 2;
   }
-  std::map<std::string, absl::TimeZone, std::less<>> zones;
-  for (const auto& [code, zone] : qms::config::TimeZonesOf(*plants)) zones[code] = LoadZone(zone);
-  for (absl::string_view pair :
-       absl::StrSplit(absl::GetFlag(FLAGS_plant_time_zones), ',', absl::SkipEmpty())) {
-    std::pair<std::string, std::string> kv = absl::StrSplit(pair, absl::MaxSplits('=', 1));
-    zones[kv.first] = LoadZone(kv.second);
-  }
-  const absl::TimeZone default_zone = LoadZone(absl::GetFlag(FLAGS_default_time_zone));
 
   auto db_options = qms::config::DatabaseOptionsFromFlags();
   if (!db_options.ok()) {
@@ -77,10 +49,7 @@ int main(int argc, char** argv) {
   }
 
   qms::complaints::StoreOptions store_options;
-  store_options.zone_of = [&](absl::string_view plant) {
-    auto it = zones.find(plant);
-    return it == zones.end() ? default_zone : it->second;
-  };
+  store_options.plants = std::make_shared<const qms::PlantCalendars>(*std::move(plants));
   store_options.serious.window_months = absl::GetFlag(FLAGS_serious_window_months);
   store_options.serious.same_defect_customers = absl::GetFlag(FLAGS_serious_same_defect_customers);
   store_options.serious.complaints_by_customer = absl::GetFlag(FLAGS_serious_repeat_complaints);
@@ -105,7 +74,9 @@ int main(int argc, char** argv) {
   qms::complaints::ComplaintStore store(pool, store_options);
   qms::complaints::ComplaintServiceImpl service(store);
   qms::complaints::AuditFindingStore finding_store(pool);
-  qms::complaints::AuditFindingServiceImpl findings(finding_store, store_options.zone_of);
+  qms::complaints::AuditFindingServiceImpl findings(
+      finding_store,
+      [zones = store_options.plants](absl::string_view p) { return zones->Zone(p); });
   runner.AddService(&service, qms::complaints::v1::ComplaintService::service_full_name(),
                     qms::complaints::ComplaintAccess());
   runner.AddService(&findings, qms::complaints::v1::AuditFindingService::service_full_name(),

@@ -11,8 +11,6 @@
 
 ABSL_FLAG(std::string, policies_file, "",
           "JSON file of timer policies; empty: the built-in policies (see ListPolicies)");
-ABSL_FLAG(std::string, default_time_zone, "UTC",
-          "Time zone of plants in neither --plants_file nor a stored calendar");
 ABSL_FLAG(int32_t, engine_batch_size, 500, "Stages claimed per engine transaction");
 ABSL_FLAG(absl::Duration, engine_poll_interval, absl::Seconds(1),
           "Longest sleep of the engine (other replicas' arms are seen by this poll)");
@@ -45,20 +43,9 @@ int main(int argc, char** argv) {
     spdlog::critical("{}", policies.status().ToString());
     return 2;
   }
-  absl::TimeZone zone;
-  if (!absl::LoadTimeZone(absl::GetFlag(FLAGS_default_time_zone), &zone)) {
-    spdlog::critical("unknown time zone {}", absl::GetFlag(FLAGS_default_time_zone));
-    return 2;
-  }
-
-  auto plants = qms::config::PlantsFromFlags();
+  auto plants = qms::config::PlantCalendarsFromFlags();
   if (!plants.ok()) {
     spdlog::critical("{}", plants.status().ToString());
-    return 2;
-  }
-  auto plant_calendars = qms::notifications::CalendarsOfPlants(*plants);
-  if (!plant_calendars.ok()) {
-    spdlog::critical("{}", plant_calendars.status().ToString());
     return 2;
   }
 
@@ -79,10 +66,9 @@ int main(int argc, char** argv) {
   }
   qms::server::ServiceRunner runner("notifications", *std::move(server_options));
   qms::notifications::NotificationMetrics metrics(runner.registry());
-  qms::notifications::TimerStore store(pool, *policies, absl::GetFlag(FLAGS_default_time_zone),
-                                       qms::config::TimeZonesOf(*plants));
+  qms::notifications::TimerStore store(pool, *policies, *plants);
   // The plants file's calendars become the stored ones (unchanged ones are left alone).
-  for (const qms::notifications::Calendar& calendar : *plant_calendars) {
+  for (const qms::Calendar& calendar : plants->GivenCalendars()) {
     auto applied = store.ApplyConfiguredCalendar(calendar);
     if (!applied.ok()) {
       spdlog::critical("calendar of {}: {}", calendar.plant, applied.status().ToString());

@@ -12,7 +12,6 @@
 #include "common/resource_name.h"
 #include "common/server/caller.h"
 #include "common/server/grpc_status.h"
-#include "google/protobuf/util/json_util.h"
 
 namespace qms::notifications {
 namespace {
@@ -160,28 +159,28 @@ void TimerToProto(const Timer& t, v1::Timer* p) {
 }
 
 template <typename Request>
-void CheckKey(FieldViolations& v, const Request& r, const Policies& policies,
-              const std::string& prefix = "") {
+void CheckKey(FieldViolations& v, const Request& r, const std::string& prefix = "") {
   CheckPlant(v, prefix + "plant", r.plant());
   CheckText(v, prefix + "subject", r.subject(), kMaxSubjectLength);
   CheckText(v, prefix + "policy", r.policy(), kMaxNameLength);
-  if (!r.policy().empty() && policies.find(r.policy()) == policies.end()) {
-    v.Add(prefix + "policy", "is not a configured policy (see ListPolicies)");
-  }
 }
 
+// A well-formed key (INVALID_ARGUMENT otherwise) of a configured policy (FAILED_PRECONDITION
+// otherwise: see ConfiguredPolicy).
 template <typename Request>
 absl::StatusOr<TimerKey> KeyFromProto(const Request& r, const Policies& policies) {
   FieldViolations v;
-  CheckKey(v, r, policies);
+  CheckKey(v, r);
   if (!v.empty()) return v.ToStatus();
+  if (auto policy = ConfiguredPolicy(policies, r.policy()); !policy.ok()) return policy.status();
   return TimerKey{r.plant(), r.subject(), r.policy()};
 }
 
 // Adds the violations of `r` (field names after `prefix`) to `v`; the input when there are none.
+// Whether the policy is configured is the store's to say (FAILED_PRECONDITION).
 ArmInput ArmInputFromProto(FieldViolations& v, const v1::ArmTimerRequest& r,
-                           const Policies& policies, const std::string& prefix) {
-  CheckKey(v, r, policies, prefix);
+                           const std::string& prefix) {
+  CheckKey(v, r, prefix);
   ArmInput input{TimerKey{r.plant(), r.subject(), r.policy()}, std::nullopt, std::nullopt,
                  r.request_id(), r.customer()};
   if (r.has_start_time()) {
@@ -305,29 +304,6 @@ server::AccessTable DeliveryAccess() {
   };
 }
 
-absl::StatusOr<std::vector<Calendar>> CalendarsOfPlants(const std::vector<config::Plant>& plants) {
-  std::vector<Calendar> calendars;
-  for (size_t i = 0; i < plants.size(); ++i) {
-    const config::Plant& plant = plants[i];
-    if (plant.calendar_json.empty()) continue;
-    const std::string field = absl::StrCat("plants[", i, "].calendar");
-    v1::Calendar proto;
-    if (auto parsed = google::protobuf::util::JsonStringToMessage(plant.calendar_json, &proto);
-        !parsed.ok()) {
-      return InvalidField(field, std::string(parsed.message()));
-    }
-    proto.set_plant(plant.code);
-    proto.set_time_zone(plant.time_zone);
-    absl::StatusOr<Calendar> calendar = CalendarFromProto(proto);
-    if (!calendar.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(field, " (", plant.code, "): ", calendar.status().message()));
-    }
-    calendars.push_back(*std::move(calendar));
-  }
-  return calendars;
-}
-
 // ---- CalendarService ----
 
 grpc::Status CalendarServiceImpl::SetCalendar(grpc::ServerContext* context,
@@ -408,7 +384,7 @@ grpc::Status TimerServiceImpl::ArmTimer(grpc::ServerContext* context,
   if (absl::Status s = PlantAllowed(*caller, "plant", request->plant()); !s.ok())
     return ToGrpcStatus(s);
   FieldViolations v;
-  const ArmInput input = ArmInputFromProto(v, *request, store_.policies(), "");
+  const ArmInput input = ArmInputFromProto(v, *request, "");
   if (!v.empty()) return ToGrpcStatus(v.ToStatus());
   auto armed = store_.Arm(input);
   if (!armed.ok()) return ToGrpcStatus(armed.status());
@@ -434,8 +410,8 @@ grpc::Status TimerServiceImpl::BatchArmTimers(grpc::ServerContext* context,
   }
   std::vector<ArmInput> inputs;
   for (int i = 0; i < request->requests_size() && i < kMaxBatch; ++i) {
-    inputs.push_back(ArmInputFromProto(v, request->requests(i), store_.policies(),
-                                       absl::StrCat("requests[", i, "].")));
+    inputs.push_back(
+        ArmInputFromProto(v, request->requests(i), absl::StrCat("requests[", i, "].")));
   }
   if (!v.empty()) return ToGrpcStatus(v.ToStatus());
   auto armed = store_.ArmMany(inputs);

@@ -5,7 +5,6 @@
 
 #include <vector>
 
-#include "common/plants.h"
 #include "common/server/caller.h"
 #include "qms/notifications/v1/notifications.grpc.pb.h"
 #include "services/notifications/engine.h"
@@ -19,11 +18,6 @@ namespace qms::notifications {
 server::AccessTable CalendarAccess();
 server::AccessTable TimerAccess();
 server::AccessTable DeliveryAccess();
-
-// The working calendars of the deployment's plants file (each `calendar` is the Calendar message
-// in proto JSON; plant and time zone come from the plant entry), checked as SetCalendar checks
-// them: INVALID_ARGUMENT naming plants[i].calendar otherwise.
-absl::StatusOr<std::vector<Calendar>> CalendarsOfPlants(const std::vector<config::Plant>& plants);
 
 class CalendarServiceImpl final : public v1::CalendarService::Service {
  public:

@@ -93,34 +93,56 @@ absl::StatusOr<Policies> ParsePolicies(absl::string_view text) {
   return out;
 }
 
+absl::StatusOr<const Policy*> ConfiguredPolicy(const Policies& policies, absl::string_view name,
+                                               absl::string_view field) {
+  auto it = policies.find(name);
+  if (it == policies.end()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(field, ": \"", name, "\" is not a configured policy (see ListPolicies)"));
+  }
+  return &it->second;
+}
+
 absl::StatusOr<std::vector<PlannedStage>> PlanStages(const Policy& policy, const Calendar& calendar,
                                                      absl::Time start,
-                                                     std::optional<absl::Time> explicit_due) {
+                                                     std::optional<absl::Time> explicit_due,
+                                                     Paused paused) {
   std::vector<PlannedStage> stages;
   for (size_t d = 0; d < policy.deadlines.size(); ++d) {
     const DeadlineRule& rule = policy.deadlines[d];
-    absl::Time due;
-    if (d == 0 && explicit_due) {
-      due = *explicit_due;
+    const bool explicit_deadline = d == 0 && explicit_due.has_value();
+    const bool in_working_time = !explicit_deadline && rule.duration.unit != Unit::kCalendarHours;
+    // A moment of the unpaused plan, moved by the pauses in the deadline's own unit.
+    const auto moved = [&](absl::Time t) -> absl::StatusOr<absl::Time> {
+      if (!in_working_time) return t + paused.wall;
+      return Deadline(calendar, t, Span{Unit::kWorkingHours, paused.working, 0});
+    };
+    absl::Time planned;
+    if (explicit_deadline) {
+      planned = *explicit_due;
     } else {
       absl::StatusOr<absl::Time> computed = Deadline(calendar, start, rule.duration);
       if (!computed.ok()) return computed.status();
-      due = *computed;
+      planned = *computed;
     }
+    absl::StatusOr<absl::Time> due = moved(planned);
+    if (!due.ok()) return due.status();
     const int base = static_cast<int>(d) * kStagesPerDeadline;
     std::optional<absl::Time> warn;
     if (rule.warn_at_percent > 0) {
-      warn = start + (due - start) * rule.warn_at_percent / 100;
+      absl::StatusOr<absl::Time> at = moved(start + (planned - start) * rule.warn_at_percent / 100);
+      if (!at.ok()) return at.status();
+      warn = *at;
     } else if (rule.warn_before > absl::ZeroDuration()) {
-      warn = due - rule.warn_before;
+      warn = *due - rule.warn_before;
     }
-    if (warn && *warn > start && *warn < due) {
+    if (warn && *warn > start && *warn < *due) {
       stages.push_back({base, rule.name, StageKind::kWarning, 0, *warn, rule.roles});
     }
-    stages.push_back({base + 1, rule.name, StageKind::kBreach, 0, due, rule.roles});
+    stages.push_back({base + 1, rule.name, StageKind::kBreach, 0, *due, rule.roles});
     for (const EscalationRule& e : rule.escalations) {
-      stages.push_back(
-          {base + 1 + e.level, rule.name, StageKind::kEscalation, e.level, due + e.after, e.roles});
+      stages.push_back({base + 1 + e.level, rule.name, StageKind::kEscalation, e.level,
+                        *due + e.after, e.roles});
     }
   }
   return stages;

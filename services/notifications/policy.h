@@ -15,7 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
-#include "services/notifications/calendar.h"
+#include "common/calendar.h"
 
 namespace qms::notifications {
 
@@ -45,6 +45,12 @@ struct Policy {
 
 using Policies = std::map<std::string, Policy, std::less<>>;
 
+// The policy named `name`, or FAILED_PRECONDITION naming `field` when this deployment does not
+// configure it. Not INVALID_ARGUMENT: the request is well formed and configuration can cure it
+// (a service deployed before notifications learns its policy), so a caller's relay retries it.
+absl::StatusOr<const Policy*> ConfiguredPolicy(const Policies& policies, absl::string_view name,
+                                               absl::string_view field = "policy");
+
 // Parses the policies file: {"policies": [{"name", "description", "deadlines": [{"name",
 // "duration", "warn_at_percent" | "warn_before", "roles", "escalations": [{"after", "roles"}]}]}]}.
 // INVALID_ARGUMENT naming the entry at fault.
@@ -68,12 +74,20 @@ struct PlannedStage {
 
 inline constexpr int kStagesPerDeadline = 16;  // warning, breach, up to 14 escalation levels
 
+// How long a timer was paused: in wall time, and the working time inside those pauses.
+struct Paused {
+  absl::Duration wall;
+  absl::Duration working;
+};
+
 // The stages of a timer of `policy` started at `start` in `calendar`. `explicit_due` replaces the
 // first deadline's computed time (the customer's date). A warning that would not come after the
-// start is left out.
+// start is left out. `paused` moves each deadline (and the stages around it) by the working time
+// paused when it is counted in working hours or days, else by the wall time paused.
 absl::StatusOr<std::vector<PlannedStage>> PlanStages(const Policy& policy, const Calendar& calendar,
                                                      absl::Time start,
-                                                     std::optional<absl::Time> explicit_due);
+                                                     std::optional<absl::Time> explicit_due,
+                                                     Paused paused = {});
 
 }  // namespace qms::notifications
 

@@ -107,7 +107,7 @@ absl::Time DbNow(db::Connection& conn) {
 
 constexpr char kTimerColumns[] =
     "id, plant, subject, policy, state, start_time, explicit_due, arm_time, disarm_time, "
-    "pause_time, paused_micros, disarmed_deadlines, customer";
+    "pause_time, paused_micros, disarmed_deadlines, customer, paused_working_micros";
 
 Timer ReadTimerRow(sql::ResultSet& rs) {
   Timer t;
@@ -123,6 +123,7 @@ Timer ReadTimerRow(sql::ResultSet& rs) {
   t.paused = absl::Microseconds(rs.getInt64(11));
   t.disarmed_deadlines = SplitList(std::string(rs.getString(12)));
   t.customer = rs.getString(13);
+  t.paused_working = absl::Microseconds(rs.getInt64(14));
   return t;
 }
 
@@ -144,7 +145,9 @@ void ReadStages(db::Connection& conn, Timer& t, absl::Time now) {
     s.due = TimeAt(*rs, 6);
     s.state = static_cast<StageState>(rs->getInt(7));
     s.fire_time = OptionalTimeAt(*rs, 8);
-    if (s.kind == StageKind::kBreach && s.state != StageState::kCancelled && s.due <= now &&
+    // A held stage (the timer is paused) is not overdue: its deadline moves on resume.
+    if (s.kind == StageKind::kBreach &&
+        (s.state == StageState::kPending || s.state == StageState::kFired) && s.due <= now &&
         (t.state == TimerState::kArmed || t.state == TimerState::kPaused)) {
       t.overdue = true;
     }
@@ -187,7 +190,8 @@ Timer LockOrCreate(db::Connection& conn, const TimerKey& key) {
 void WriteTimer(db::Connection& conn, const Timer& t) {
   sql::PreparedStatement& ps = conn.Prepare(
       "UPDATE timers SET state = ?, start_time = ?, explicit_due = ?, arm_time = ?, "
-      "disarm_time = ?, pause_time = ?, paused_micros = ?, disarmed_deadlines = ? WHERE id = ?");
+      "disarm_time = ?, pause_time = ?, paused_micros = ?, disarmed_deadlines = ?, "
+      "paused_working_micros = ? WHERE id = ?");
   ps.setInt(1, static_cast<int>(t.state));
   SetOptionalTime(ps, 2, t.start_time);
   SetOptionalTime(ps, 3, t.explicit_due);
@@ -196,7 +200,8 @@ void WriteTimer(db::Connection& conn, const Timer& t) {
   SetOptionalTime(ps, 6, t.pause_time);
   ps.setInt64(7, absl::ToInt64Microseconds(t.paused));
   ps.setString(8, absl::StrJoin(t.disarmed_deadlines, ","));
-  ps.setInt64(9, t.id);
+  ps.setInt64(9, absl::ToInt64Microseconds(t.paused_working));
+  ps.setInt64(10, t.id);
   ps.executeUpdate();
 }
 
@@ -327,13 +332,8 @@ std::vector<Subscription> ActiveSubscriptions(db::Connection& conn, const std::s
 
 }  // namespace
 
-TimerStore::TimerStore(db::ConnectionPool& pool, const Policies& policies,
-                       std::string default_time_zone,
-                       std::map<std::string, std::string, std::less<>> plant_zones)
-    : pool_(pool),
-      policies_(policies),
-      default_time_zone_(std::move(default_time_zone)),
-      plant_zones_(std::move(plant_zones)) {}
+TimerStore::TimerStore(db::ConnectionPool& pool, const Policies& policies, PlantCalendars plants)
+    : pool_(pool), policies_(policies), plants_(std::move(plants)) {}
 
 std::pair<Calendar, int64_t> TimerStore::LoadCalendar(db::Connection& conn,
                                                       const std::string& plant, bool lock) {
@@ -342,11 +342,7 @@ std::pair<Calendar, int64_t> TimerStore::LoadCalendar(db::Connection& conn,
                         : "SELECT definition, version FROM calendars WHERE plant = ?");
   ps.setString(1, plant);
   ResultSet rs(ps.executeQuery());
-  if (!rs->next()) {
-    auto zone = plant_zones_.find(plant);
-    return {DefaultCalendar(plant, zone == plant_zones_.end() ? default_time_zone_ : zone->second),
-            0};
-  }
+  if (!rs->next()) return {plants_.CalendarOf(plant), 0};
   return {CalendarFrom(plant, std::string(rs->getString(1))), rs->getInt64(2)};
 }
 
@@ -384,6 +380,18 @@ absl::StatusOr<absl::Time> TimerStore::DatabaseNow() {
 
 absl::StatusOr<std::pair<Calendar, int64_t>> TimerStore::SetCalendar(const Calendar& calendar,
                                                                      const std::string& etag) {
+  if (plants_.GivesCalendar(calendar.plant)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the calendar of plant ", calendar.plant,
+                     " comes from the plants file (--plants_file); change it there"));
+  }
+  if (calendar.time_zone != plants_.ZoneName(calendar.plant)) {
+    return InvalidField(
+        "calendar.time_zone",
+        absl::StrCat("plant ", calendar.plant, " is in ", plants_.ZoneName(calendar.plant),
+                     " (the plants file, else --default_time_zone), the one "
+                     "source of its zone"));
+  }
   std::pair<Calendar, int64_t> out;
   absl::Status st = db::RunInTransaction(pool_, [&](db::Connection& conn) -> absl::Status {
     const int64_t version = LoadCalendar(conn, calendar.plant, true).second;
@@ -439,20 +447,26 @@ absl::Status TimerStore::WriteCalendar(db::Connection& conn, const Calendar& cal
     while (rs->next()) timers.push_back(ReadTimerRow(*rs));
   }
   for (const Timer& t : timers) {
-    auto policy = policies_.find(t.key.policy);
-    if (policy == policies_.end() || !t.start_time) continue;
-    absl::StatusOr<std::vector<PlannedStage>> plan =
-        PlanStages(policy->second, calendar, *t.start_time, t.explicit_due);
-    if (!plan.ok()) return plan.status();
-    sql::PreparedStatement& up = conn.Prepare(
-        "UPDATE timer_stages SET due_time = ? WHERE timer_id = ? AND stage_index = ? "
-        "AND state IN (1, 4)");
-    for (const PlannedStage& s : *plan) {
-      up.setString(1, db::ToSqlDateTime(s.due + t.paused));
-      up.setInt64(2, t.id);
-      up.setInt(3, s.index);
-      up.executeUpdate();
-    }
+    if (absl::Status s = Replan(conn, t, calendar, "1, 4", false); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status TimerStore::Replan(db::Connection& conn, const Timer& t, const Calendar& calendar,
+                                const char* states, bool resume) {
+  auto policy = policies_.find(t.key.policy);
+  if (policy == policies_.end() || !t.start_time) return absl::OkStatus();
+  absl::StatusOr<std::vector<PlannedStage>> plan = PlanStages(
+      policy->second, calendar, *t.start_time, t.explicit_due, Paused{t.paused, t.paused_working});
+  if (!plan.ok()) return plan.status();
+  sql::PreparedStatement& up = conn.Prepare(
+      absl::StrCat("UPDATE timer_stages SET due_time = ?", resume ? ", state = 1" : "",
+                   " WHERE timer_id = ? AND stage_index = ? AND state IN (", states, ")"));
+  for (const PlannedStage& s : *plan) {
+    up.setString(1, db::ToSqlDateTime(s.due));
+    up.setInt64(2, t.id);
+    up.setInt(3, s.index);
+    up.executeUpdate();
   }
   return absl::OkStatus();
 }
@@ -501,14 +515,12 @@ const Calendar& TimerStore::CalendarOf(db::Connection& conn, const std::string& 
 }
 
 absl::StatusOr<ArmResult> TimerStore::Arm(const ArmInput& input) {
-  auto policy = policies_.find(input.key.policy);
-  if (policy == policies_.end()) {
-    return absl::InvalidArgumentError(absl::StrCat("unknown policy ", input.key.policy));
-  }
+  absl::StatusOr<const Policy*> policy = ConfiguredPolicy(policies_, input.key.policy);
+  if (!policy.ok()) return policy.status();
   ArmResult out;
   absl::Status st = db::RunInTransaction(pool_, [&](db::Connection& conn) -> absl::Status {
     CalendarCache calendars;
-    absl::StatusOr<ArmResult> armed = ArmOne(conn, input, policy->second, DbNow(conn), calendars);
+    absl::StatusOr<ArmResult> armed = ArmOne(conn, input, **policy, DbNow(conn), calendars);
     if (!armed.ok()) return armed.status();
     out = *std::move(armed);
     return absl::OkStatus();
@@ -520,11 +532,10 @@ absl::StatusOr<ArmResult> TimerStore::Arm(const ArmInput& input) {
 absl::StatusOr<ArmBatchResult> TimerStore::ArmMany(const std::vector<ArmInput>& inputs) {
   std::vector<const Policy*> policy_of;
   for (size_t i = 0; i < inputs.size(); ++i) {
-    auto policy = policies_.find(inputs[i].key.policy);
-    if (policy == policies_.end()) {
-      return InvalidField(absl::StrCat("requests[", i, "].policy"), "is not a configured policy");
-    }
-    policy_of.push_back(&policy->second);
+    absl::StatusOr<const Policy*> policy =
+        ConfiguredPolicy(policies_, inputs[i].key.policy, absl::StrCat("requests[", i, "].policy"));
+    if (!policy.ok()) return policy.status();
+    policy_of.push_back(*policy);
   }
   static thread_local std::mt19937_64 random{std::random_device{}()};
   ArmBatchResult out;
@@ -601,12 +612,10 @@ absl::StatusOr<ArmBatchResult> TimerStore::ArmMany(const std::vector<ArmInput>& 
 }
 
 absl::StatusOr<DisarmResult> TimerStore::Disarm(const TimerKey& key, const std::string& deadline) {
-  auto policy = policies_.find(key.policy);
-  if (policy == policies_.end()) {
-    return absl::InvalidArgumentError(absl::StrCat("unknown policy ", key.policy));
-  }
+  absl::StatusOr<const Policy*> policy = ConfiguredPolicy(policies_, key.policy);
+  if (!policy.ok()) return policy.status();
   std::vector<std::string> all;
-  for (const DeadlineRule& d : policy->second.deadlines) all.push_back(d.name);
+  for (const DeadlineRule& d : (*policy)->deadlines) all.push_back(d.name);
   if (!deadline.empty() && std::find(all.begin(), all.end(), deadline) == all.end()) {
     return absl::InvalidArgumentError(
         absl::StrCat("policy ", key.policy, " has no deadline ", deadline));
@@ -651,7 +660,7 @@ namespace {
 // Pause and resume: lock an armed or paused timer of `key`, let `change` move it, return it.
 absl::StatusOr<Timer> ChangeOpenTimer(
     db::ConnectionPool& pool, const TimerKey& key,
-    absl::FunctionRef<void(db::Connection&, Timer&, absl::Time)> change) {
+    absl::FunctionRef<absl::Status(db::Connection&, Timer&, absl::Time)> change) {
   Timer out;
   absl::Status st = db::RunInTransaction(pool, [&](db::Connection& conn) -> absl::Status {
     std::optional<Timer> t = FindTimer(conn, key, true);
@@ -660,7 +669,7 @@ absl::StatusOr<Timer> ChangeOpenTimer(
       return absl::FailedPreconditionError("the timer is disarmed");
     }
     const absl::Time now = DbNow(conn);
-    change(conn, *t, now);
+    if (absl::Status s = change(conn, *t, now); !s.ok()) return s;
     ReadStages(conn, *t, now);
     out = *std::move(t);
     return absl::OkStatus();
@@ -673,7 +682,7 @@ absl::StatusOr<Timer> ChangeOpenTimer(
 
 absl::StatusOr<Timer> TimerStore::Pause(const TimerKey& key) {
   return ChangeOpenTimer(pool_, key, [](db::Connection& conn, Timer& t, absl::Time now) {
-    if (t.state != TimerState::kArmed) return;  // already paused
+    if (t.state != TimerState::kArmed) return absl::OkStatus();  // already paused
     sql::PreparedStatement& ps =
         conn.Prepare("UPDATE timer_stages SET state = 4 WHERE timer_id = ? AND state = 1");
     ps.setInt64(1, t.id);
@@ -681,23 +690,26 @@ absl::StatusOr<Timer> TimerStore::Pause(const TimerKey& key) {
     t.state = TimerState::kPaused;
     t.pause_time = now;
     WriteTimer(conn, t);
+    return absl::OkStatus();
   });
 }
 
+// The held stages move by the pause in their deadline's unit: the wall time for calendar hours,
+// the plant's working time for working hours and days (a pause over a weekend moves those not at
+// all). Replanned from the start with every pause so far, so a later calendar change keeps them.
 absl::StatusOr<Timer> TimerStore::Resume(const TimerKey& key) {
-  return ChangeOpenTimer(pool_, key, [](db::Connection& conn, Timer& t, absl::Time now) {
-    if (t.state != TimerState::kPaused) return;  // already running
-    const absl::Duration held = now - t.pause_time.value_or(now);
-    sql::PreparedStatement& ps = conn.Prepare(
-        "UPDATE timer_stages SET state = 1, due_time = due_time + INTERVAL ? MICROSECOND "
-        "WHERE timer_id = ? AND state = 4");
-    ps.setInt64(1, absl::ToInt64Microseconds(held));
-    ps.setInt64(2, t.id);
-    ps.executeUpdate();
+  return ChangeOpenTimer(pool_, key, [&](db::Connection& conn, Timer& t, absl::Time now) {
+    if (t.state != TimerState::kPaused) return absl::OkStatus();  // already running
+    CalendarCache calendars;
+    const Calendar& calendar = CalendarOf(conn, t.key.plant, calendars);
+    const absl::Time paused_at = t.pause_time.value_or(now);
+    t.paused += now - paused_at;
+    t.paused_working += WorkingTimeBetween(calendar, paused_at, now);
+    if (absl::Status s = Replan(conn, t, calendar, "4", true); !s.ok()) return s;
     t.state = TimerState::kArmed;
-    t.paused += held;
     t.pause_time.reset();
     WriteTimer(conn, t);
+    return absl::OkStatus();
   });
 }
 
@@ -721,7 +733,7 @@ absl::StatusOr<std::vector<Timer>> TimerStore::List(const TimerFilter& f) {
         "SELECT ", kTimerColumns,
         " FROM timers t WHERE plant = ? AND id > ? AND state <> 0 AND (? = 0 OR state = ?) "
         "AND (? = '' OR policy = ?) AND (? = FALSE OR (state IN (1, 2) AND EXISTS ("
-        "SELECT 1 FROM timer_stages s WHERE s.timer_id = t.id AND s.kind = 2 AND s.state <> 3 "
+        "SELECT 1 FROM timer_stages s WHERE s.timer_id = t.id AND s.kind = 2 AND s.state IN (1, 2) "
         "AND s.due_time <= NOW(6)))) ORDER BY id LIMIT ?"));
     const int state = f.state ? static_cast<int>(*f.state) : 0;
     ps.setString(1, f.plant);

@@ -12,8 +12,9 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/calendar.h"
 #include "common/db/connection_pool.h"
-#include "services/notifications/calendar.h"
+#include "common/plant_calendars.h"
 #include "services/notifications/policy.h"
 
 namespace qms::notifications {
@@ -47,7 +48,8 @@ struct Timer {
   std::optional<absl::Time> arm_time;
   std::optional<absl::Time> disarm_time;
   std::optional<absl::Time> pause_time;
-  absl::Duration paused;
+  absl::Duration paused;          // wall time paused, all pauses together
+  absl::Duration paused_working;  // the working time inside those pauses
   std::vector<std::string> disarmed_deadlines;
   std::vector<Stage> stages;
   bool overdue = false;  // a breach fired and its deadline is not disarmed
@@ -147,15 +149,17 @@ struct OpenTimerCount {
 
 class TimerStore {
  public:
-  // A plant without a stored calendar works the default week (Mon-Fri 08-12, 13-17) in its zone
-  // from `plant_zones`, else in `default_time_zone`.
-  TimerStore(db::ConnectionPool& pool, const Policies& policies, std::string default_time_zone,
-             std::map<std::string, std::string, std::less<>> plant_zones = {});
+  // Each plant's zone, and the calendar of a plant without a stored one, come from `plants`
+  // (the plants file; see common/plant_calendars.h).
+  TimerStore(db::ConnectionPool& pool, const Policies& policies,
+             PlantCalendars plants = PlantCalendars());
 
   // ---- calendars ----
   absl::StatusOr<Calendar> GetCalendar(const std::string& plant);
   // Replaces the calendar and recomputes the pending stages of the plant's open timers. A
-  // non-empty etag must match the stored version (ABORTED otherwise).
+  // non-empty etag must match the stored version (ABORTED otherwise). The plants file is the one
+  // source of a plant's zone and of the calendars it gives: another zone is INVALID_ARGUMENT
+  // (calendar.time_zone), a plant whose calendar the file gives FAILED_PRECONDITION.
   absl::StatusOr<std::pair<Calendar, int64_t>> SetCalendar(const Calendar& calendar,
                                                            const std::string& etag);
   absl::StatusOr<int64_t> CalendarVersion(const std::string& plant);
@@ -215,11 +219,14 @@ class TimerStore {
                                             bool lock);
   // Stores `calendar` as version `version` and recomputes the plant's open timers' stages.
   absl::Status WriteCalendar(db::Connection& conn, const Calendar& calendar, int64_t version);
+  // Sets the due times of `t`'s stages in `states` to the plan of its policy in `calendar`,
+  // its pauses counted; `resume` also sets them pending.
+  absl::Status Replan(db::Connection& conn, const Timer& t, const Calendar& calendar,
+                      const char* states, bool resume);
 
   db::ConnectionPool& pool_;
   const Policies& policies_;
-  const std::string default_time_zone_;
-  const std::map<std::string, std::string, std::less<>> plant_zones_;
+  const PlantCalendars plants_;
 };
 
 }  // namespace qms::notifications

@@ -39,12 +39,10 @@ class ComplaintStoreTest : public ::testing::Test {
   void SetUp() override {
     pool_ = std::make_unique<db::ConnectionPool>(db_.options());
     ASSERT_TRUE(db::Migrate(*pool_, Migrations()).ok());
-    absl::TimeZone shanghai;
-    ASSERT_TRUE(absl::LoadTimeZone("Asia/Shanghai", &shanghai));
+    auto plants = std::make_shared<PlantCalendars>();
+    ASSERT_TRUE(plants->Add("SZ1", "Asia/Shanghai").ok());
     StoreOptions options;
-    options.zone_of = [shanghai](absl::string_view plant) {
-      return plant == "SZ1" ? shanghai : absl::UTCTimeZone();
-    };
+    options.plants = plants;
     options.on_create_commit = [this](size_t creates) {
       absl::MutexLock lock(&commits_mu_);
       commit_sizes_.push_back(creates);

@@ -90,6 +90,18 @@ INSTANTIATE_TEST_SUITE_P(
                   in.customer_required_reply_time =
                       absl::FromCivil(absl::CivilDay(2300, 1, 1), absl::UTCTimeZone());
                 },
+                "complaint.customer_required_reply_time"},
+        BadCase{"ReplyDateBeforeReceipt",
+                [](Intake& in) {
+                  in.received_time = kNow - absl::Hours(2);
+                  in.customer_required_reply_time = kNow - absl::Hours(3);
+                },
+                "complaint.customer_required_reply_time"},
+        BadCase{"ReplyDateBeforeNowWhenReceivedNow",
+                [](Intake& in) {
+                  in.received_time = absl::InfinitePast();
+                  in.customer_required_reply_time = kNow - absl::Minutes(1);
+                },
                 "complaint.customer_required_reply_time"}),
     [](const ::testing::TestParamInfo<BadCase>& param_info) { return param_info.param.name; });
 

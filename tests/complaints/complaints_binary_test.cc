@@ -6,13 +6,18 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <fstream>
 #include <functional>
 #include <thread>
+#include <tuple>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "common/db/transaction.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "qms/complaints/v1/audit_findings.grpc.pb.h"
 #include "qms/complaints/v1/complaints.grpc.pb.h"
 #include "tests/support/service_process.h"
 #include "tests/support/test_database.h"
@@ -43,6 +48,98 @@ std::unique_ptr<v1::ComplaintService::Stub> Stub(const ServiceProcess& p) {
 }
 
 using testing::MetricSample;
+
+// One instant, 00:01 on 1 January of last year in Shenzhen (16:01 on 31 December the year before
+// in London), through the real binary started with a plants file: each plant's zone, from that
+// file alone, decides the number's year, the statistics month, the audit summary's month and the
+// times the 8D report prints.
+TEST(ComplaintsBinary, ThePlantsFileGivesEachPlantItsZone) {
+  TestDatabase db;
+  const std::string plants = absl::StrCat(::testing::TempDir(), "/plants-", getpid(), ".json");
+  std::ofstream(plants) << R"({"plants": [{"code": "SZ1", "timeZone": "Asia/Shanghai"},
+                                          {"code": "LON", "timeZone": "Europe/London"}]})";
+  ServiceProcess service(kBinary, db, {"--plants_file=" + plants});
+  auto stub = Stub(service);
+  auto findings = v1::AuditFindingService::NewStub(
+      grpc::CreateChannel(service.grpc_address(), grpc::InsecureChannelCredentials()));
+  const int year = static_cast<int>(db.Count("SELECT YEAR(UTC_TIMESTAMP())")) - 1;
+  absl::TimeZone shanghai;
+  ASSERT_TRUE(absl::LoadTimeZone("Asia/Shanghai", &shanghai));
+  const absl::Time instant = absl::FromCivil(absl::CivilMinute(year, 1, 1, 0, 1), shanghai);
+  const auto month = [](int y, int m) { return absl::StrFormat("%04d-%02d", y, m); };
+
+  for (const auto& [plant, local_year, local_month] :
+       {std::tuple{std::string("SZ1"), year, 1}, std::tuple{std::string("LON"), year - 1, 12}}) {
+    SCOPED_TRACE(plant);
+    v1::CreateComplaintRequest create = ValidCreate("ACME");
+    create.set_parent("plants/" + plant);
+    create.mutable_complaint()->mutable_received_time()->set_seconds(absl::ToUnixSeconds(instant));
+    v1::Complaint c;
+    {
+      grpc::ClientContext context;
+      testing::Authorize(context);
+      ASSERT_TRUE(stub->CreateComplaint(&context, create, &c).ok());
+    }
+    EXPECT_EQ(c.number(), absl::StrFormat("%s-%04d-00001", plant, local_year));
+
+    v1::GetComplaintStatisticsRequest stats;
+    stats.set_parent("plants/" + plant);
+    stats.set_from_month(month(year - 1, 12));
+    stats.set_to_month(month(year, 1));
+    v1::GetComplaintStatisticsResponse figures;
+    {
+      grpc::ClientContext context;
+      testing::Authorize(context);
+      ASSERT_TRUE(stub->GetComplaintStatistics(&context, stats, &figures).ok());
+    }
+    ASSERT_EQ(figures.rows_size(), 1);
+    EXPECT_EQ(figures.rows(0).month(), month(local_year, local_month));
+    EXPECT_EQ(figures.rows(0).received(), 1);
+
+    v1::CreateAuditFindingRequest raise;
+    raise.set_parent("plants/" + plant);
+    raise.mutable_finding()->set_customer("ACME");
+    raise.mutable_finding()->set_audited_area("Line 3");
+    raise.mutable_finding()->set_finding("Gauge out of calibration");
+    raise.mutable_finding()->set_owner("Li");
+    raise.mutable_finding()->mutable_raised_time()->set_seconds(absl::ToUnixSeconds(instant));
+    v1::AuditFinding finding;
+    {
+      grpc::ClientContext context;
+      testing::Authorize(context);
+      const grpc::Status raised = findings->CreateAuditFinding(&context, raise, &finding);
+      ASSERT_TRUE(raised.ok()) << raised.error_message();
+    }
+    v1::GetAuditSummaryRequest summary;
+    summary.set_parent("plants/" + plant);
+    summary.set_period(v1::MONTH);
+    summary.mutable_raised_after()->set_seconds(absl::ToUnixSeconds(instant - absl::Hours(48)));
+    summary.mutable_raised_before()->set_seconds(absl::ToUnixSeconds(instant + absl::Hours(48)));
+    v1::GetAuditSummaryResponse periods;
+    {
+      grpc::ClientContext context;
+      testing::Authorize(context);
+      ASSERT_TRUE(findings->GetAuditSummary(&context, summary, &periods).ok());
+    }
+    std::vector<std::string> raised_in;
+    for (const auto& p : periods.periods()) {
+      if (p.raised() > 0) raised_in.push_back(p.period());
+    }
+    EXPECT_EQ(raised_in, std::vector<std::string>{month(local_year, local_month)});
+
+    v1::GetReportRequest report_request;
+    report_request.set_name(c.name());
+    v1::Report report;
+    {
+      grpc::ClientContext context;
+      testing::Authorize(context);
+      ASSERT_TRUE(stub->GetReport(&context, report_request, &report).ok());
+    }
+    const std::string printed = plant == "SZ1" ? absl::StrFormat("%04d-01-01 00:01 CST", year)
+                                               : absl::StrFormat("%04d-12-31 16:01 GMT", year - 1);
+    EXPECT_NE(report.content().find(printed), std::string::npos) << printed;
+  }
+}
 
 TEST(ComplaintsBinary, ReportsServingOnceTheDatabaseAnswers) {
   TestDatabase db;

@@ -295,7 +295,7 @@ TEST(Continuation, NumbersWithDashSuffixAndLinksBack) {
   Complaint original = InState(S::kClosed);
   original.serious_reasons = {SeriousReason::kRepeatedByCustomer};
   original.triage = Triage{};
-  Complaint first = ContinuationOf(original, kNow, kShanghai);
+  Complaint first = ContinuationOf(original, kNow, DefaultCalendar("SZ1", "Asia/Shanghai"));
   EXPECT_EQ(first.number, "SZ1-2026-00042-1");
   EXPECT_EQ(first.reopened_from, "SZ1-2026-00042");
   EXPECT_EQ(first.status, S::kReceived);
@@ -304,7 +304,7 @@ TEST(Continuation, NumbersWithDashSuffixAndLinksBack) {
   EXPECT_FALSE(first.triage.has_value()) << "a fresh 8D record";
   EXPECT_EQ(first.serious_reasons, original.serious_reasons);
   first.status = S::kReplied;
-  Complaint second = ContinuationOf(first, kNow, kShanghai);
+  Complaint second = ContinuationOf(first, kNow, DefaultCalendar("SZ1", "Asia/Shanghai"));
   EXPECT_EQ(second.number, "SZ1-2026-00042-2");
   EXPECT_EQ(second.reopened_from, "SZ1-2026-00042-1");
 }
@@ -329,26 +329,32 @@ TEST(IntakeTimers, ContainmentAndCorrectiveActionAndEscalationWhenSerious) {
   EXPECT_EQ(timers[2].detail, "RETURN_OR_EXCHANGE,REPEATED_BY_CUSTOMER");
 }
 
-TEST(CorrectiveActionDue, ThreeWorkingDaysFromAFridayEvening) {
+TEST(CorrectiveActionDue, ThreeWorkingDaysCloseOnTheThirdWorkingDayAfterReceipt) {
   Intake in;
   in.received_time = absl::FromCivil(absl::CivilSecond(2026, 11, 20, 18, 30, 0), kShanghai);
-  EXPECT_EQ(CorrectiveActionDue(in, kShanghai),
-            absl::FromCivil(absl::CivilSecond(2026, 11, 25, 18, 30, 0), kShanghai));
+  EXPECT_EQ(CorrectiveActionDue(in, DefaultCalendar("SZ1", "Asia/Shanghai")),
+            absl::FromCivil(absl::CivilSecond(2026, 11, 25, 17, 0, 0), kShanghai));
+  // The plant's own calendar places them: a Monday holiday moves them a day.
+  Calendar calendar = DefaultCalendar("SZ1", "Asia/Shanghai");
+  calendar.holidays.insert(absl::CivilDay(2026, 11, 23));
+  EXPECT_EQ(CorrectiveActionDue(in, calendar),
+            absl::FromCivil(absl::CivilSecond(2026, 11, 26, 17, 0, 0), kShanghai));
 }
 
-TEST(CorrectiveActionDue, KeepsLocalTimeAcrossDaylightSaving) {
+TEST(CorrectiveActionDue, ClosesAtLocalTimeAcrossDaylightSaving) {
   const absl::TimeZone berlin = Zone("Europe/Berlin");
   Intake in;  // Friday before the switch to summer time on 29 March 2026
   in.received_time = absl::FromCivil(absl::CivilSecond(2026, 3, 27, 18, 0, 0), berlin);
-  EXPECT_EQ(CorrectiveActionDue(in, berlin),
-            absl::FromCivil(absl::CivilSecond(2026, 4, 1, 18, 0, 0), berlin));
+  EXPECT_EQ(CorrectiveActionDue(in, DefaultCalendar("BER", "Europe/Berlin")),
+            absl::FromCivil(absl::CivilSecond(2026, 4, 1, 17, 0, 0), berlin));
 }
 
 TEST(CorrectiveActionDue, TheCustomersDateWins) {
   Intake in;
   in.received_time = kNow;
   in.customer_required_reply_time = kNow + absl::Hours(30);
-  EXPECT_EQ(CorrectiveActionDue(in, kShanghai), kNow + absl::Hours(30));
+  EXPECT_EQ(CorrectiveActionDue(in, DefaultCalendar("SZ1", "Asia/Shanghai")),
+            kNow + absl::Hours(30));
 }
 
 TEST(Serious, EachRuleAtItsBoundary) {

@@ -12,11 +12,10 @@
 #include "absl/strings/str_split.h"
 #include "common/db/migrator.h"
 #include "common/server/service_runner.h"
-#include "google/rpc/error_details.pb.h"
-#include "google/rpc/status.pb.h"
 #include "services/complaints/audit_finding_service.h"
 #include "services/complaints/complaint_service.h"
 #include "services/complaints/migrations.h"
+#include "tests/support/rich_error.h"
 #include "tests/support/test_database.h"
 #include "tests/support/tokens.h"
 
@@ -33,19 +32,7 @@ inline v1::Complaint ValidComplaint() {
   return c;
 }
 
-// The fields named by the google.rpc.BadRequest detail of `status`.
-inline std::vector<std::string> ViolatedFields(const grpc::Status& status) {
-  std::vector<std::string> fields;
-  google::rpc::Status rich;
-  if (!rich.ParseFromString(status.error_details())) return fields;
-  for (const auto& detail : rich.details()) {
-    google::rpc::BadRequest bad;
-    if (detail.UnpackTo(&bad)) {
-      for (const auto& v : bad.field_violations()) fields.push_back(v.field());
-    }
-  }
-  return fields;
-}
+using testing::ViolatedFields;
 
 class ComplaintServiceTest : public ::testing::Test {
  protected:

@@ -5,18 +5,22 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "common/sha256.h"
 #include "qms/complaints/v1/complaints.grpc.pb.h"
 #include "qms/notifications/v1/notifications.grpc.pb.h"
 #include "tests/support/http_listener.h"
+#include "tests/support/rich_error.h"
 #include "tests/support/service_process.h"
 #include "tests/support/smtp_listener.h"
 #include "tests/support/test_database.h"
@@ -53,7 +57,9 @@ std::string PolicyFile() {
     {"name": "audit.2485", "deadlines": [{"name": "countermeasure", "duration": "60s"},
       {"name": "analysis", "duration": "120s"}, {"name": "closure", "duration": "300s"}]},
     {"name": "test.once", "deadlines": [{"name": "due", "duration": "3s", "roles": ["quality"]}]},
-    {"name": "test.working", "deadlines": [{"name": "due", "duration": "3 working days"}]}
+    {"name": "test.working", "deadlines": [{"name": "due", "duration": "3 working days"}]},
+    {"name": "test.held", "deadlines": [{"name": "due", "duration": "1s"}]},
+    {"name": "test.working_hours", "deadlines": [{"name": "due", "duration": "2 working hours"}]}
   ]})";
   return path;
 }
@@ -461,7 +467,8 @@ TEST(NotificationsEndToEnd, KillNineWhileStagesAreDueLosesAndRepeatsNothing) {
 }
 
 // The relay sends consecutive arms as one BatchArmTimers; one arm the service refuses for good
-// (an unknown policy) makes it resend that batch one by one, so only that arm is dropped.
+// (a due time before its start) makes it resend that batch one by one, so only that arm is set
+// aside: kept in outbox_dead, counted in qms_outbox_dead, never silently dropped.
 TEST(NotificationsEndToEnd, KillNineOfComplaintsWithAFullOutboxDeliversEveryArmOnce) {
   TestDatabase notifications_db;
   TestDatabase complaints_db;
@@ -484,23 +491,21 @@ TEST(NotificationsEndToEnd, KillNineOfComplaintsWithAFullOutboxDeliversEveryArmO
     cv1::Complaint c;
     ASSERT_TRUE(stub->CreateComplaint(&context, r, &c).ok());
   }
-  EXPECT_EQ(complaints_db.Count("SELECT COUNT(*) FROM outbox"),
-            2 * kComplaintsCount);
+  EXPECT_EQ(complaints_db.Count("SELECT COUNT(*) FROM outbox"), 2 * kComplaintsCount);
   complaints->Signal(SIGKILL);
   complaints->Wait(absl::Seconds(5));
   complaints.reset();
   complaints_db.Execute(
-      "UPDATE outbox SET policy = 'no.such.policy' WHERE id = (SELECT id FROM (SELECT id FROM "
-      "outbox WHERE policy = 'complaint.corrective_action' ORDER BY id LIMIT 1 OFFSET 9) x)");
+      "UPDATE outbox SET due_time = start_time - INTERVAL 1 DAY WHERE id = (SELECT id FROM "
+      "(SELECT id FROM outbox WHERE policy = 'complaint.corrective_action' ORDER BY id LIMIT 1 "
+      "OFFSET 9) x)");
+  const int64_t bad_id = complaints_db.Count("SELECT id FROM outbox WHERE due_time < start_time");
 
   ServiceProcess notifications(kNotifications, notifications_db, NotificationFlags(policies));
   ServiceProcess restarted(kComplaints, complaints_db,
                            {"--notifications_target=" + notifications.grpc_address()});
-  ASSERT_TRUE(Eventually(
-      [&] {
-        return complaints_db.Count("SELECT COUNT(*) FROM outbox") == 0;
-      },
-      absl::Seconds(20)));
+  ASSERT_TRUE(Eventually([&] { return complaints_db.Count("SELECT COUNT(*) FROM outbox") == 0; },
+                         absl::Seconds(20)));
   EXPECT_EQ(notifications_db.Count("SELECT COUNT(*) FROM timers WHERE state IN (1, 3)"),
             2 * kComplaintsCount - 1);
   EXPECT_EQ(notifications_db.Count(
@@ -509,6 +514,12 @@ TEST(NotificationsEndToEnd, KillNineOfComplaintsWithAFullOutboxDeliversEveryArmO
   const auto metrics = testing::HttpGet(restarted.metrics_address(), "/metrics");
   ASSERT_TRUE(metrics.ok());
   EXPECT_EQ(MetricSample(*metrics, "qms_outbox_relayed_total", {"result=\"rejected\""}), 1);
+  EXPECT_EQ(MetricSample(*metrics, "qms_outbox_dead", {}), 1);
+  EXPECT_EQ(complaints_db.Count(absl::StrCat(
+                "SELECT COUNT(*) FROM outbox_dead WHERE id = ", bad_id,
+                " AND policy = 'complaint.corrective_action' AND error LIKE '%due_time%'")),
+            1)
+      << "the refused arm is kept, with the receiver's reason";
   EXPECT_EQ(MetricSample(*metrics, "qms_outbox_relayed_total", {"result=\"delivered\""}),
             2 * kComplaintsCount - 1);
 }
@@ -533,9 +544,76 @@ TEST(NotificationsEndToEnd, BadRequestsNameTheField) {
   EXPECT_NE(s.error_message().find("plant"), std::string::npos);
   s = arm("SZ1");
   EXPECT_EQ(s.error_code(), grpc::INVALID_ARGUMENT);
-  EXPECT_NE(s.error_message().find("subject"), std::string::npos);
-  EXPECT_NE(s.error_message().find("policy"), std::string::npos);
+  EXPECT_EQ(testing::ViolatedFields(s), std::vector<std::string>{"subject"});
   EXPECT_EQ(db.Count("SELECT COUNT(*) FROM timers"), 0) << "nothing written";
+}
+
+// A well-formed request for a policy this deployment does not configure is not malformed: it is
+// FAILED_PRECONDITION (configuration can cure it), which the callers' relays retry with backoff.
+// Complaints deployed before notifications learns its policies loses no timer: the arm waits in
+// the outbox and is delivered once notifications knows the policy.
+TEST(NotificationsEndToEnd, AnUnconfiguredPolicyIsRetriedUntilItIsConfigured) {
+  TestDatabase notifications_db;
+  TestDatabase complaints_db;
+  const std::string partial = absl::StrCat(::testing::TempDir(), "/partial-", getpid(), ".json");
+  std::ofstream(partial) << R"({"policies": [
+    {"name": "complaint.containment", "deadlines": [{"name": "containment", "duration": "60s"}]}]})";
+  auto notifications = std::make_unique<ServiceProcess>(kNotifications, notifications_db,
+                                                        NotificationFlags(partial));
+  {
+    auto timers = StubOf<v1::TimerService>(*notifications);
+    grpc::ClientContext context;
+    testing::Authorize(context);
+    v1::ArmTimerRequest r;
+    r.set_plant("SZ1");
+    r.set_subject("plants/SZ1/complaints/X");
+    r.set_policy("complaint.corrective_action");
+    v1::Timer t;
+    const grpc::Status s = timers->ArmTimer(&context, r, &t);
+    EXPECT_EQ(s.error_code(), grpc::FAILED_PRECONDITION) << s.error_message();
+    EXPECT_NE(s.error_message().find("not a configured policy"), std::string::npos);
+  }
+  const std::string port =
+      notifications->grpc_address().substr(notifications->grpc_address().rfind(':') + 1);
+  ServiceProcess complaints(kComplaints, complaints_db,
+                            {"--notifications_target=" + notifications->grpc_address()});
+  auto stub = StubOf<cv1::ComplaintService>(complaints);
+  {
+    grpc::ClientContext context;
+    testing::Authorize(context);
+    cv1::CreateComplaintRequest r;
+    r.set_parent("plants/SZ1");
+    r.mutable_complaint()->set_customer("ACME");
+    r.mutable_complaint()->set_part_number("PN-1");
+    r.mutable_complaint()->set_defect_description("burr");
+    r.mutable_complaint()->set_channel(cv1::WRITTEN);
+    cv1::Complaint c;
+    ASSERT_TRUE(stub->CreateComplaint(&context, r, &c).ok());
+  }
+  // The containment arm goes through; the corrective-action arm is retried, not dropped.
+  ASSERT_TRUE(Eventually(
+      [&] {
+        return complaints_db.Count(
+                   "SELECT COUNT(*) FROM outbox WHERE policy = 'complaint.corrective_action' "
+                   "AND attempts >= 2") == 1;
+      },
+      absl::Seconds(20)));
+  EXPECT_EQ(complaints_db.Count("SELECT COUNT(*) FROM outbox"), 1);
+  EXPECT_EQ(complaints_db.Count("SELECT COUNT(*) FROM outbox_dead"), 0);
+  EXPECT_EQ(notifications_db.Count("SELECT COUNT(*) FROM timers WHERE state = 1"), 1);
+
+  // The policy is configured (notifications restarted with the full file, on the same port).
+  notifications.reset();
+  std::vector<std::string> flags = NotificationFlags(PolicyFile());
+  flags.push_back("--listen=127.0.0.1:" + port);
+  ServiceProcess configured(kNotifications, notifications_db, flags);
+  ASSERT_TRUE(Eventually([&] { return complaints_db.Count("SELECT COUNT(*) FROM outbox") == 0; },
+                         absl::Seconds(40)));
+  EXPECT_EQ(complaints_db.Count("SELECT COUNT(*) FROM outbox_dead"), 0);
+  EXPECT_EQ(notifications_db.Count(
+                "SELECT COUNT(*) FROM timers WHERE policy = 'complaint.corrective_action' AND "
+                "state = 1"),
+            1);
 }
 
 }  // namespace
@@ -554,47 +632,174 @@ absl::Time DueOf(const v1::Timer& t, v1::StageKind kind) {
   return absl::InfinitePast();
 }
 
-TEST(NotificationsEndToEnd, PausedTimeIsNotCountedAndCalendarChangesMoveDeadlines) {
-  TestDatabase db;
-  ServiceProcess notifications(kNotifications, db, NotificationFlags(PolicyFile()));
-  auto timers = StubOf<v1::TimerService>(notifications);
-  auto calendars = StubOf<v1::CalendarService>(notifications);
-  const auto call = [&](auto method, const auto& request) {
+// SZ1 in Asia/Shanghai, the zone its calendars must name (the plants file is its one source).
+std::vector<std::string> ShanghaiFlags() {
+  std::vector<std::string> flags = NotificationFlags(PolicyFile());
+  const std::string plants = absl::StrCat(::testing::TempDir(), "/plants-", getpid(), "-",
+                                          absl::ToUnixNanos(absl::Now()), ".json");
+  std::ofstream(plants) << R"({"plants": [{"code": "SZ1", "timeZone": "Asia/Shanghai"}]})";
+  flags.push_back("--plants_file=" + plants);
+  return flags;
+}
+
+absl::TimeZone Shanghai() {
+  absl::TimeZone zone;
+  EXPECT_TRUE(absl::LoadTimeZone("Asia/Shanghai", &zone));
+  return zone;
+}
+
+// The database's clock: tests place their times from it, never from a date assumed to lie ahead.
+absl::Time DbNow(TestDatabase& db) {
+  return absl::FromUnixMicros(db.Count("SELECT CAST(UNIX_TIMESTAMP(NOW(6)) * 1000000 AS SIGNED)"));
+}
+
+// SZ1 working `windows` (minutes of the local day) every day of the week.
+grpc::Status SetEveryDay(v1::CalendarService::Stub& calendars,
+                         const std::vector<std::pair<int, int>>& windows,
+                         const std::vector<std::string>& holidays = {}) {
+  v1::SetCalendarRequest set;
+  v1::Calendar* calendar = set.mutable_calendar();
+  calendar->set_plant("SZ1");
+  calendar->set_time_zone("Asia/Shanghai");
+  for (int day = 1; day <= 7; ++day) {
+    auto* w = calendar->add_week();
+    w->set_weekday(day);
+    for (const auto& [start, end] : windows) {
+      auto* window = w->add_windows();
+      window->set_start(absl::StrFormat("%02d:%02d", start / 60, start % 60));
+      window->set_end(absl::StrFormat("%02d:%02d", end / 60, end % 60));
+    }
+  }
+  for (const std::string& h : holidays) calendar->add_holidays(h);
+  grpc::ClientContext context;
+  testing::Authorize(context);
+  v1::Calendar stored;
+  return calendars.SetCalendar(&context, set, &stored);
+}
+
+class TimerCalls {
+ public:
+  explicit TimerCalls(const ServiceProcess& p) : timers_(StubOf<v1::TimerService>(p)) {}
+  template <typename Method, typename Request>
+  v1::Timer Call(Method method, const Request& request) {
     grpc::ClientContext context;
     testing::Authorize(context);
     v1::Timer t;
-    grpc::Status s = ((*timers).*method)(&context, request, &t);
+    grpc::Status s = ((*timers_).*method)(&context, request, &t);
     EXPECT_TRUE(s.ok()) << s.error_message();
     return t;
-  };
+  }
+  v1::Timer Arm(const std::string& subject, const std::string& policy,
+                std::optional<absl::Time> start = std::nullopt) {
+    v1::ArmTimerRequest arm;
+    arm.set_plant("SZ1");
+    arm.set_subject(subject);
+    arm.set_policy(policy);
+    if (start) arm.mutable_start_time()->set_seconds(absl::ToUnixSeconds(*start));
+    return Call(&v1::TimerService::Stub::ArmTimer, arm);
+  }
+  template <typename Request>
+  Request Key(const v1::Timer& t) {
+    Request r;
+    r.set_plant(t.plant());
+    r.set_subject(t.subject());
+    r.set_policy(t.policy());
+    return r;
+  }
+  v1::Timer Pause(const v1::Timer& t) {
+    return Call(&v1::TimerService::Stub::PauseTimer, Key<v1::PauseTimerRequest>(t));
+  }
+  v1::Timer Resume(const v1::Timer& t) {
+    return Call(&v1::TimerService::Stub::ResumeTimer, Key<v1::ResumeTimerRequest>(t));
+  }
+  v1::Timer Get(const v1::Timer& t) {
+    return Call(&v1::TimerService::Stub::GetTimer, Key<v1::GetTimerRequest>(t));
+  }
 
-  // Pause for a second: the breach moves by that second.
-  v1::ArmTimerRequest arm;
-  arm.set_plant("SZ1");
-  arm.set_subject("plants/SZ1/samples/S-1");
-  arm.set_policy("test.once");
-  const v1::Timer armed = call(&v1::TimerService::Stub::ArmTimer, arm);
-  v1::PauseTimerRequest pause;
-  pause.set_plant("SZ1");
-  pause.set_subject(arm.subject());
-  pause.set_policy(arm.policy());
-  EXPECT_EQ(call(&v1::TimerService::Stub::PauseTimer, pause).state(), v1::PAUSED);
-  absl::SleepFor(absl::Seconds(1));
-  v1::ResumeTimerRequest resume;
-  resume.set_plant("SZ1");
-  resume.set_subject(arm.subject());
-  resume.set_policy(arm.policy());
-  const v1::Timer resumed = call(&v1::TimerService::Stub::ResumeTimer, resume);
+ private:
+  std::unique_ptr<v1::TimerService::Stub> timers_;
+};
+
+v1::StageState StateOf(const v1::Timer& t, v1::StageKind kind) {
+  for (const v1::Stage& s : t.stages()) {
+    if (s.kind() == kind) return s.state();
+  }
+  return v1::STAGE_STATE_UNSPECIFIED;
+}
+
+// A paused timer holds its stages: none fires and the timer is not overdue while its old due
+// time passes; on resume a deadline in calendar hours moves by the wall time paused.
+TEST(NotificationsEndToEnd, APausedTimerHoldsItsStagesAndIsNotOverdue) {
+  TestDatabase db;
+  ServiceProcess notifications(kNotifications, db, ShanghaiFlags());
+  TimerCalls timers(notifications);
+  const v1::Timer armed = timers.Arm("plants/SZ1/samples/S-1", "test.held");
+  EXPECT_EQ(timers.Pause(armed).state(), v1::PAUSED);
+  const absl::Time old_due = DueOf(armed, v1::BREACH);
+  ASSERT_TRUE(
+      Eventually([&] { return DbNow(db) > old_due + absl::Milliseconds(300); }, absl::Seconds(5)));
+  const v1::Timer held = timers.Get(armed);
+  EXPECT_FALSE(held.overdue()) << "a held stage is not overdue";
+  EXPECT_EQ(StateOf(held, v1::BREACH), v1::HELD);
+  EXPECT_EQ(db.Count("SELECT COUNT(*) FROM firings"), 0);
+  const absl::Time resumed_at = DbNow(db);
+  const v1::Timer resumed = timers.Resume(armed);
   EXPECT_EQ(resumed.state(), v1::ARMED);
-  const absl::Duration moved = DueOf(resumed, v1::BREACH) - DueOf(armed, v1::BREACH);
-  EXPECT_GE(moved, absl::Seconds(1));
-  EXPECT_LT(moved, absl::Seconds(3));
+  const absl::Duration moved = DueOf(resumed, v1::BREACH) - old_due;
+  EXPECT_GE(moved, resumed_at - old_due + absl::Seconds(1) - absl::Milliseconds(50));
+  EXPECT_LT(moved, absl::Seconds(5));
+}
 
-  // 3 working days from Friday 20 November 2026 18:00 in Shenzhen: due Wednesday 25th. A
-  // plant shutdown declared on the 23rd moves it to Thursday, as ComputeDeadline says.
-  absl::TimeZone shanghai;
-  ASSERT_TRUE(absl::LoadTimeZone("Asia/Shanghai", &shanghai));
-  const absl::Time friday = absl::FromCivil(absl::CivilSecond(2026, 11, 20, 18, 0, 0), shanghai);
+// A deadline in working hours moves by the working time that passed while paused: nothing for a
+// pause outside the plant's windows, the pause itself for one inside.
+TEST(NotificationsEndToEnd, APauseMovesAWorkingTimeDeadlineByTheWorkingTimePaused) {
+  TestDatabase db;
+  ServiceProcess notifications(kNotifications, db, ShanghaiFlags());
+  auto calendars = StubOf<v1::CalendarService>(notifications);
+  TimerCalls timers(notifications);
+  const absl::CivilSecond local = absl::ToCivilSecond(DbNow(db), Shanghai());
+  const int minute = local.hour() * 60 + local.minute();
+
+  // Outside working time: the only window opens two hours from now (or closed two hours ago).
+  const int off_start = minute + 120 + 60 <= 1440 ? minute + 120 : minute - 180;
+  ASSERT_TRUE(SetEveryDay(*calendars, {{off_start, off_start + 60}}).ok());
+  const v1::Timer night = timers.Arm("plants/SZ1/samples/S-night", "test.working_hours");
+  const v1::Timer night_paused = timers.Pause(night);
+  absl::SleepFor(absl::Milliseconds(1200));  // the pause to be measured, not a wait for an event
+  const v1::Timer night_resumed = timers.Resume(night);
+  EXPECT_EQ(DueOf(night_resumed, v1::BREACH), DueOf(night, v1::BREACH))
+      << "no working time passed during the pause";
+
+  // Inside working time: the window holds the next half hour at least.
+  const int in_start = std::max(0, std::min(minute - 60, 1440 - 120));
+  ASSERT_TRUE(SetEveryDay(*calendars, {{in_start, in_start + 120}}).ok());
+  const v1::Timer day = timers.Arm("plants/SZ1/samples/S-day", "test.working_hours");
+  const absl::Time paused_at = DbNow(db);
+  timers.Pause(day);
+  absl::SleepFor(absl::Milliseconds(1200));
+  const v1::Timer day_resumed = timers.Resume(day);
+  const absl::Duration held = DbNow(db) - paused_at;
+  const absl::Duration moved = DueOf(day_resumed, v1::BREACH) - DueOf(day, v1::BREACH);
+  EXPECT_GE(moved, absl::Seconds(1));
+  EXPECT_LE(moved, held) << "moved by the working time paused";
+  EXPECT_EQ(night_paused.state(), v1::PAUSED);
+}
+
+// 3 working days from a Friday evening in Shenzhen close on Wednesday at 17:00; a plant shutdown
+// declared on the Monday moves them to Thursday, as ComputeDeadline says. The Friday is the first
+// one at least a week after the database's today, so the stages lie ahead on any date.
+TEST(NotificationsEndToEnd, CalendarChangesMoveDeadlines) {
+  TestDatabase db;
+  ServiceProcess notifications(kNotifications, db, ShanghaiFlags());
+  auto calendars = StubOf<v1::CalendarService>(notifications);
+  TimerCalls timers(notifications);
+  const absl::TimeZone shanghai = Shanghai();
+  absl::CivilDay friday = absl::CivilDay(absl::ToCivilSecond(DbNow(db), shanghai)) + 7;
+  while (absl::GetWeekday(friday) != absl::Weekday::friday) ++friday;
+  const auto at = [&](absl::CivilDay day, int hour) {
+    return absl::FromCivil(absl::CivilSecond(day.year(), day.month(), day.day(), hour, 0, 0),
+                           shanghai);
+  };
   v1::SetCalendarRequest set;
   v1::Calendar* calendar = set.mutable_calendar();
   calendar->set_plant("SZ1");
@@ -612,14 +817,11 @@ TEST(NotificationsEndToEnd, PausedTimeIsNotCountedAndCalendarChangesMoveDeadline
     testing::Authorize(context);
     ASSERT_TRUE(calendars->SetCalendar(&context, set, &stored).ok());
   }
-  arm.set_subject("plants/SZ1/complaints/SZ1-2026-00042");
-  arm.set_policy("test.working");
-  arm.mutable_start_time()->set_seconds(absl::ToUnixSeconds(friday));
-  const v1::Timer before = call(&v1::TimerService::Stub::ArmTimer, arm);
-  EXPECT_EQ(DueOf(before, v1::BREACH),
-            absl::FromCivil(absl::CivilSecond(2026, 11, 25, 18, 0, 0), shanghai));
+  const v1::Timer before =
+      timers.Arm("plants/SZ1/complaints/SZ1-2026-00042", "test.working", at(friday, 18));
+  EXPECT_EQ(DueOf(before, v1::BREACH), at(friday + 5, 17));
 
-  calendar->add_holidays("2026-11-23");
+  calendar->add_holidays(absl::FormatCivilTime(friday + 3));
   set.set_etag("999");
   {
     grpc::ClientContext context;
@@ -633,24 +835,31 @@ TEST(NotificationsEndToEnd, PausedTimeIsNotCountedAndCalendarChangesMoveDeadline
     testing::Authorize(context);
     ASSERT_TRUE(calendars->SetCalendar(&context, set, &stored).ok());
   }
-  v1::GetTimerRequest get;
-  get.set_plant("SZ1");
-  get.set_subject(arm.subject());
-  get.set_policy(arm.policy());
-  const v1::Timer after = call(&v1::TimerService::Stub::GetTimer, get);
-  const absl::Time thursday = absl::FromCivil(absl::CivilSecond(2026, 11, 26, 18, 0, 0), shanghai);
-  EXPECT_EQ(DueOf(after, v1::BREACH), thursday);
+  const absl::Time thursday_close = at(friday + 6, 17);
+  EXPECT_EQ(DueOf(timers.Get(before), v1::BREACH), thursday_close);
 
   v1::ComputeDeadlineRequest compute;
   compute.set_plant("SZ1");
-  compute.mutable_start_time()->set_seconds(absl::ToUnixSeconds(friday));
+  compute.mutable_start_time()->set_seconds(absl::ToUnixSeconds(at(friday, 18)));
   compute.mutable_duration()->set_amount(3);
   compute.mutable_duration()->set_unit(v1::WORKING_DAYS);
   v1::ComputeDeadlineResponse deadline;
+  {
+    grpc::ClientContext context;
+    testing::Authorize(context);
+    ASSERT_TRUE(calendars->ComputeDeadline(&context, compute, &deadline).ok());
+  }
+  EXPECT_EQ(deadline.deadline().seconds(), absl::ToUnixSeconds(thursday_close));
+
+  // The plants file is the one source of SZ1's zone: a calendar naming another is refused.
+  calendar->set_time_zone("Europe/Berlin");
+  set.set_etag("");
   grpc::ClientContext context;
   testing::Authorize(context);
-  ASSERT_TRUE(calendars->ComputeDeadline(&context, compute, &deadline).ok());
-  EXPECT_EQ(deadline.deadline().seconds(), absl::ToUnixSeconds(thursday));
+  const grpc::Status other_zone = calendars->SetCalendar(&context, set, &stored);
+  EXPECT_EQ(other_zone.error_code(), grpc::INVALID_ARGUMENT);
+  EXPECT_EQ(testing::ViolatedFields(other_zone), std::vector<std::string>{"calendar.time_zone"});
+  EXPECT_EQ(db.Count("SELECT version FROM calendars WHERE plant = 'SZ1'"), 2) << "nothing written";
 }
 
 }  // namespace
@@ -711,16 +920,27 @@ TEST(NotificationsEndToEnd, BatchArmIsIdempotentAndAllOrNothing) {
     EXPECT_EQ(response.armed(), 0);
     EXPECT_EQ(response.existing(), 253);
   }
-  // One bad request fails the whole batch, naming it; nothing is written.
+  // One bad request fails the whole batch, naming it; nothing is written. A policy not
+  // configured here is FAILED_PRECONDITION (configuration can cure it), a malformed request
+  // INVALID_ARGUMENT.
   v1::BatchArmTimersRequest bad;
   *bad.add_requests() = request("plants/SZ1/y/1");
   *bad.add_requests() = request("plants/SZ1/y/2");
   bad.mutable_requests(1)->set_policy("no.such");
+  grpc::Status s;
+  {
+    grpc::ClientContext context;
+    testing::Authorize(context);
+    s = timers->BatchArmTimers(&context, bad, &response);
+  }
+  EXPECT_EQ(s.error_code(), grpc::FAILED_PRECONDITION);
+  EXPECT_NE(s.error_message().find("requests[1].policy"), std::string::npos) << s.error_message();
+  bad.mutable_requests(1)->set_policy(std::string(65, 'p'));
   grpc::ClientContext context;
   testing::Authorize(context);
-  grpc::Status s = timers->BatchArmTimers(&context, bad, &response);
+  s = timers->BatchArmTimers(&context, bad, &response);
   EXPECT_EQ(s.error_code(), grpc::INVALID_ARGUMENT);
-  EXPECT_NE(s.error_message().find("requests[1].policy"), std::string::npos) << s.error_message();
+  EXPECT_EQ(testing::ViolatedFields(s), std::vector<std::string>{"requests[1].policy"});
   EXPECT_EQ(db.Count("SELECT COUNT(*) FROM timers WHERE subject LIKE 'plants/SZ1/y/%'"), 0);
 }
 
@@ -837,6 +1057,87 @@ std::string PlantsJson(const std::string& holidays) {
 }
 
 }  // namespace plants_file
+
+// One source for a plant's zone and calendar: complaints and notifications started with the same
+// plants file place "3 working days" at the same instant (the plant's holiday tomorrow counted
+// by both), and notifications refuses to let SetCalendar change what the file gives.
+TEST(NotificationsEndToEnd, ComplaintsAndNotificationsPlaceDeadlinesWithTheSameCalendar) {
+  TestDatabase notifications_db;
+  TestDatabase complaints_db;
+  const absl::TimeZone tokyo = [] {
+    absl::TimeZone z;
+    EXPECT_TRUE(absl::LoadTimeZone("Asia/Tokyo", &z));
+    return z;
+  }();
+  const absl::CivilDay today(absl::ToCivilSecond(DbNow(notifications_db), tokyo));
+  std::string week = R"({"week": [WEEK], "holidays": ["HOLIDAY"]})";
+  std::string days;
+  for (int d = 1; d <= 7; ++d) {
+    absl::StrAppend(&days, d > 1 ? ", " : "", R"({"weekday": )", d,
+                    R"(, "windows": [{"start": "09:00", "end": "12:00"},
+                                     {"start": "13:00", "end": "18:00"}]})");
+  }
+  week.replace(week.find("WEEK"), 4, days);
+  week.replace(week.find("HOLIDAY"), 7, absl::FormatCivilTime(today + 1));
+  const std::string plants = plants_file::WritePlants(
+      "plants",
+      absl::StrCat(R"({"plants": [{"code": "ZZ1", "timeZone": "Asia/Tokyo", "calendar": )", week,
+                   "}]}"));
+  // The built-in policies: complaint.corrective_action is "3 working days".
+  ServiceProcess notifications(kNotifications, notifications_db, {"--plants_file=" + plants});
+  ServiceProcess complaints(
+      kComplaints, complaints_db,
+      {"--plants_file=" + plants, "--notifications_target=" + notifications.grpc_address()});
+  cv1::CreateComplaintRequest create;
+  create.set_parent("plants/ZZ1");
+  create.mutable_complaint()->set_customer("ACME");
+  create.mutable_complaint()->set_part_number("PN-1");
+  create.mutable_complaint()->set_defect_description("burr");
+  create.mutable_complaint()->set_channel(cv1::WRITTEN);
+  cv1::Complaint complaint;
+  {
+    grpc::ClientContext context;
+    testing::Authorize(context);
+    ASSERT_TRUE(StubOf<cv1::ComplaintService>(complaints)
+                    ->CreateComplaint(&context, create, &complaint)
+                    .ok());
+  }
+  const absl::Time recorded =
+      absl::FromUnixSeconds(complaint.corrective_action_due_time().seconds()) +
+      absl::Nanoseconds(complaint.corrective_action_due_time().nanos());
+  // Today, then the holiday, then three working days: the third closes at 18:00 Tokyo.
+  EXPECT_EQ(recorded, absl::FromCivil(absl::CivilSecond(today + 4) + 18 * 3600, tokyo));
+  ASSERT_TRUE(Eventually(
+      [&] {
+        return notifications_db.Count(
+                   "SELECT COUNT(*) FROM timers WHERE policy = 'complaint.corrective_action'") == 1;
+      },
+      absl::Seconds(20)));
+  TimerCalls timers(notifications);
+  v1::GetTimerRequest get;
+  get.set_plant("ZZ1");
+  get.set_subject(complaint.name());
+  get.set_policy("complaint.corrective_action");
+  const v1::Timer timer = timers.Call(&v1::TimerService::Stub::GetTimer, get);
+  EXPECT_EQ(DueOf(timer, v1::BREACH), recorded) << "the complaint and its timer agree";
+
+  v1::SetCalendarRequest set;
+  set.mutable_calendar()->set_plant("ZZ1");
+  set.mutable_calendar()->set_time_zone("Asia/Tokyo");
+  auto* w = set.mutable_calendar()->add_week();
+  w->set_weekday(1);
+  auto* window = w->add_windows();
+  window->set_start("08:00");
+  window->set_end("17:00");
+  grpc::ClientContext context;
+  testing::Authorize(context);
+  v1::Calendar stored;
+  const grpc::Status refused =
+      StubOf<v1::CalendarService>(notifications)->SetCalendar(&context, set, &stored);
+  EXPECT_EQ(refused.error_code(), grpc::FAILED_PRECONDITION) << refused.error_message();
+  EXPECT_NE(refused.error_message().find("plants file"), std::string::npos);
+  EXPECT_EQ(notifications_db.Count("SELECT version FROM calendars WHERE plant = 'ZZ1'"), 1);
+}
 
 // The deployment's plants file (the Helm chart's ConfigMap): its calendars become the stored ones
 // once, replicas and restarts with the same file change nothing, a changed file is a new version,

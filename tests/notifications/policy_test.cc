@@ -54,6 +54,50 @@ TEST(PolicyTest, PlansWarningBreachAndEscalationsPerDeadline) {
   EXPECT_EQ(indexes, (std::vector<int>{0, 1, 2, 16, 17, 18, 32, 33, 34}));
 }
 
+// Pauses move a deadline in its own unit: working time for working days and hours (a weekend's
+// pause, no working time, moves them not at all), wall time for calendar hours and for the
+// customer's explicit date. The stages around a deadline move with it.
+TEST(PolicyTest, PausesMoveEachDeadlineInItsOwnUnit) {
+  Policies p = *ParsePolicies(BuiltinPoliciesJson());
+  const Calendar berlin = DefaultCalendar("BER", "Europe/Berlin");
+  absl::TimeZone zone;
+  ASSERT_TRUE(absl::LoadTimeZone("Europe/Berlin", &zone));
+  const auto local = [&](int d, int h, int m = 0) {
+    return absl::FromCivil(absl::CivilMinute(2026, 11, d, h, m), zone);
+  };
+  const absl::Time start = local(20, 10);  // Friday 20 November 2026, 10:00
+  const Policy& corrective = p.at("complaint.corrective_action");
+  const auto breach = [](const std::vector<PlannedStage>& stages) {
+    for (const PlannedStage& s : stages) {
+      if (s.kind == StageKind::kBreach) return s.due;
+    }
+    return absl::InfinitePast();
+  };
+  const auto plan = [&](Paused paused, std::optional<absl::Time> due = std::nullopt) {
+    auto stages = PlanStages(corrective, berlin, start, due, paused);
+    EXPECT_TRUE(stages.ok()) << stages.status();
+    return *stages;
+  };
+  const absl::Time unpaused = breach(plan({}));
+  EXPECT_EQ(unpaused, local(25, 17));  // Mon, Tue, Wed
+  // Paused over the weekend: 64 hours of wall time, no working time.
+  EXPECT_EQ(breach(plan({absl::Hours(64), absl::ZeroDuration()})), unpaused);
+  // Paused for two working hours: Thursday 10:00 (Wednesday closed at 17:00).
+  const std::vector<PlannedStage> moved = plan({absl::Hours(2), absl::Hours(2)});
+  EXPECT_EQ(breach(moved), local(26, 10));
+  EXPECT_EQ(moved.front().kind, StageKind::kWarning);
+  EXPECT_EQ(moved.front().due, local(26, 2)) << "8 h before the moved deadline";
+  EXPECT_EQ(moved.back().due, local(26, 10) + absl::Hours(72)) << "escalations follow it";
+  // The customer's own date moves by the wall time paused.
+  EXPECT_EQ(breach(plan({absl::Hours(64), absl::ZeroDuration()}, local(30, 12))),
+            local(30, 12) + absl::Hours(64));
+  // A deadline in calendar hours moves by the wall time, weekend or not.
+  auto containment = PlanStages(p.at("complaint.containment"), berlin, start, std::nullopt,
+                                {absl::Hours(64), absl::ZeroDuration()});
+  ASSERT_TRUE(containment.ok());
+  EXPECT_EQ(breach(*containment), start + absl::Hours(24 + 64));
+}
+
 TEST(PolicyTest, ImmediateEscalationHasNoWarning) {
   Policies p = *ParsePolicies(BuiltinPoliciesJson());
   const absl::Time start = absl::FromUnixSeconds(1'800'000'000);

@@ -11,6 +11,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "qms/complaints/v1/complaints.grpc.pb.h"
 #include "qms/notifications/v1/notifications.grpc.pb.h"
+#include "tests/support/rich_error.h"
 #include "tests/support/service_process.h"
 #include "tests/support/test_database.h"
 #include "tests/support/tokens.h"
@@ -194,6 +195,78 @@ TEST(Transport, OversizedRequestsAreRefused) {
   cv1::Complaint c;
   EXPECT_EQ(stub->CreateComplaint(&context, r, &c).error_code(), grpc::RESOURCE_EXHAUSTED);
   EXPECT_EQ(db.Count("SELECT COUNT(*) FROM complaints"), 0);
+}
+
+// Fills `add` until the request is within `slack` bytes of the services' default 4 MiB limit.
+template <typename Request, typename Add>
+void FillToTheLimit(Request& request, Add add, size_t slack = 16 << 10) {
+  while (request.ByteSizeLong() + slack < (4u << 20)) add(request);
+}
+
+// A request as bad as the size limit admits: every element wrong in every field, in three-byte
+// UTF-8 (valid: proto3 refuses invalid UTF-8 in a string before any handler sees it). The error
+// must still reach the client whole (gRPC refuses trailers over 8 KiB with RESOURCE_EXHAUSTED),
+// with its field violations bounded and readable.
+void ExpectBoundedInvalidArgument(const grpc::Status& status, const std::string& first_field) {
+  ASSERT_EQ(status.error_code(), grpc::INVALID_ARGUMENT) << status.error_message();
+  const std::vector<std::string> fields = testing::ViolatedFields(status);
+  ASSERT_FALSE(fields.empty());
+  EXPECT_LE(fields.size(), 20u);
+  EXPECT_EQ(fields[0], first_field);
+  EXPECT_LE(status.error_message().size(), 600u);
+  EXPECT_NE(status.error_message().find(first_field), std::string::npos);
+  EXPECT_NE(status.error_message().find("more"), std::string::npos) << status.error_message();
+}
+
+TEST(Transport, TheLargestBadRequestStillReachesTheClientAsInvalidArgument) {
+  TestDatabase complaints_db;
+  TestDatabase notifications_db;
+  ServiceProcess complaints(kComplaints, complaints_db);
+  ServiceProcess notifications(kNotifications, notifications_db);
+  std::string euro;
+  for (int i = 0; i < 300; ++i) euro += "\xe2\x82\xac";
+
+  auto stub = cv1::ComplaintService::NewStub(
+      grpc::CreateChannel(complaints.grpc_address(), grpc::InsecureChannelCredentials()));
+  cv1::Complaint created;
+  {
+    grpc::ClientContext context;
+    testing::Authorize(context);
+    ASSERT_TRUE(stub->CreateComplaint(&context, ValidCreate(), &created).ok());
+  }
+  cv1::SubmitContainmentRequest contain;
+  contain.set_name(created.name());
+  FillToTheLimit(contain, [&](cv1::SubmitContainmentRequest& r) {
+    cv1::Action* a = r.mutable_containment()->add_actions();
+    a->set_due_date(euro.substr(0, 30));
+    a->set_owner(euro);
+  });
+  ASSERT_GT(contain.containment().actions_size(), 1000);
+  cv1::Complaint after;
+  grpc::ClientContext contain_context;
+  testing::Authorize(contain_context);
+  ExpectBoundedInvalidArgument(stub->SubmitContainment(&contain_context, contain, &after),
+                               "containment.actions");
+
+  namespace nv1 = notifications::v1;
+  auto timers = nv1::TimerService::NewStub(
+      grpc::CreateChannel(notifications.grpc_address(), grpc::InsecureChannelCredentials()));
+  nv1::BatchArmTimersRequest batch;
+  for (int i = 0; i < 1000; ++i) {
+    nv1::ArmTimerRequest* r = batch.add_requests();
+    r->set_plant("SZ1");
+    r->set_subject(euro + euro.substr(0, 399));
+    r->set_policy(euro.substr(0, 450));
+    r->set_request_id(euro.substr(0, 450));
+    r->set_customer(euro);
+  }
+  ASSERT_LT(batch.ByteSizeLong(), 4u << 20);
+  nv1::BatchArmTimersResponse armed;
+  grpc::ClientContext arm_context;
+  testing::Authorize(arm_context);
+  ExpectBoundedInvalidArgument(timers->BatchArmTimers(&arm_context, batch, &armed),
+                               "requests[0].subject");
+  EXPECT_EQ(notifications_db.Count("SELECT COUNT(*) FROM timers"), 0);
 }
 
 TEST(Transport, NoTokenOrSecretEverReachesTheLogs) {

@@ -1,8 +1,11 @@
-#include "services/notifications/calendar.h"
+#include "common/calendar.h"
 
 #include <gtest/gtest.h>
 
-namespace qms::notifications {
+#include <algorithm>
+#include <utility>
+
+namespace qms {
 namespace {
 
 absl::Time Local(const char* zone_name, int y, int mo, int d, int h, int mi) {
@@ -53,12 +56,13 @@ TEST(CalendarTest, CalendarHoursAreElapsedTimeEvenOnHolidays) {
 TEST(CalendarTest, ShanghaiNationalHolidayWeekAndMakeUpSaturday) {
   const Calendar c = Shenzhen();
   // Received Wednesday 30 September 18:00: 1-7 October are off; Thursday 8, Friday 9 and the
-  // make-up Saturday 10 October are the three working days.
+  // make-up Saturday 10 October (Monday's hours) are the three working days.
   EXPECT_EQ(DeadlineOf(c, Local("Asia/Shanghai", 2026, 9, 30, 18, 0), "3 working days"),
-            Local("Asia/Shanghai", 2026, 10, 10, 18, 0));
-  // Received Saturday 26 September: the make-up Sunday 27th counts, then Monday 28, Tuesday 29.
+            Local("Asia/Shanghai", 2026, 10, 10, 17, 0));
+  // Received Saturday 26 September, the day before a make-up working day: the make-up Sunday
+  // 27th counts, then Monday 28, Tuesday 29.
   EXPECT_EQ(DeadlineOf(c, Local("Asia/Shanghai", 2026, 9, 26, 10, 0), "3 working days"),
-            Local("Asia/Shanghai", 2026, 9, 29, 10, 0));
+            Local("Asia/Shanghai", 2026, 9, 29, 17, 0));
   // Working hours skip the holiday week: 4 h left on 30 September at 15:00 (15-17, then 8-10
   // on 8 October).
   EXPECT_EQ(DeadlineOf(c, Local("Asia/Shanghai", 2026, 9, 30, 15, 0), "4 working hours"),
@@ -90,10 +94,11 @@ TEST(CalendarTest, BerlinAcrossDaylightSavingChange) {
   // Friday, then Monday 08-12 and 13-15, local time.
   const absl::Time friday = Local("Europe/Berlin", 2026, 3, 27, 15, 0);
   EXPECT_EQ(DeadlineOf(c, friday, "8 working hours"), Local("Europe/Berlin", 2026, 3, 30, 15, 0));
-  // Working days keep the local time of day across the change (3 days = 71 elapsed hours here).
+  // Working days close at the local end of the day across the change.
   const absl::Time thursday = Local("Europe/Berlin", 2026, 3, 26, 9, 30);
   const absl::Time due = DeadlineOf(c, thursday, "3 working days");
-  EXPECT_EQ(due, Local("Europe/Berlin", 2026, 3, 31, 9, 30));
+  EXPECT_EQ(due, Local("Europe/Berlin", 2026, 3, 31, 17, 0));
+  EXPECT_EQ(due, absl::FromCivil(absl::CivilMinute(2026, 3, 31, 15, 0), absl::UTCTimeZone()));
   // 24 calendar hours are 24 elapsed hours, so the local clock reads an hour later.
   const absl::Time saturday = Local("Europe/Berlin", 2026, 3, 28, 12, 0);
   EXPECT_EQ(DeadlineOf(c, saturday, "24h"), Local("Europe/Berlin", 2026, 3, 29, 13, 0));
@@ -102,12 +107,60 @@ TEST(CalendarTest, BerlinAcrossDaylightSavingChange) {
 TEST(CalendarTest, ThreeWorkingDaysFromFridayEvening) {
   const Calendar c = DefaultCalendar("BER", "Europe/Berlin");
   EXPECT_EQ(DeadlineOf(c, Local("Europe/Berlin", 2026, 11, 20, 19, 45), "3 working days"),
-            Local("Europe/Berlin", 2026, 11, 25, 19, 45));  // Mon, Tue, Wed
+            Local("Europe/Berlin", 2026, 11, 25, 17, 0));  // Mon, Tue, Wed
   Calendar with_holiday = c;
   with_holiday.holidays.insert(absl::CivilDay(2026, 11, 23));  // Monday off
   EXPECT_EQ(
       DeadlineOf(with_holiday, Local("Europe/Berlin", 2026, 11, 20, 19, 45), "3 working days"),
-      Local("Europe/Berlin", 2026, 11, 26, 19, 45));
+      Local("Europe/Berlin", 2026, 11, 26, 17, 0));
+}
+
+// Working time from one moment to another under `c`, summed window by window.
+absl::Duration WorkingTime(const Calendar& c, absl::Time from, absl::Time to) {
+  absl::TimeZone zone;
+  EXPECT_TRUE(absl::LoadTimeZone(c.time_zone, &zone));
+  absl::Duration total;
+  for (absl::CivilDay day(absl::ToCivilSecond(from, zone)); absl::FromCivil(day, zone) < to;
+       ++day) {
+    for (const Window& w : WindowsOn(c, day)) {
+      const absl::Time a = std::max(from, absl::FromCivil(absl::CivilMinute(day) + w.start, zone));
+      const absl::Time b = std::min(to, absl::FromCivil(absl::CivilMinute(day) + w.end, zone));
+      if (b > a) total += b - a;
+    }
+  }
+  return total;
+}
+
+// 三个工作日内: the close of the third working day after the day of receipt, wherever in that
+// day the complaint came, so never less than three whole working days of working time. A plant
+// working 08:00-12:00 and 13:00-17:30 (two windows), Monday to Friday.
+TEST(CalendarTest, ThreeWorkingDaysEndAtTheCloseOfTheThirdWorkingDayAfterReceipt) {
+  Calendar c = DefaultCalendar("BER", "Europe/Berlin");
+  for (int d = 0; d < 5; ++d) c.week[d] = {{8 * 60, 12 * 60}, {13 * 60, 17 * 60 + 30}};
+  c.holidays.insert(absl::CivilDay(2026, 11, 23));  // Monday
+  const absl::Time friday_close = Local("Europe/Berlin", 2026, 11, 27, 17, 30);
+  // Tuesday 24 November: in a window, at lunch, at night, before the day's first window.
+  for (const auto& [h, m] : {std::pair{10, 0}, {12, 30}, {22, 0}, {4, 53}}) {
+    EXPECT_EQ(DeadlineOf(c, Local("Europe/Berlin", 2026, 11, 24, h, m), "3 working days"),
+              friday_close)
+        << h << ":" << m;
+  }
+  // On the Monday holiday, at 04:53 and at 17:00: Tuesday, Wednesday, Thursday, to 17:30 (keeping
+  // the time of receipt gave 04:53 on Thursday, before it opens: two days of working time).
+  const absl::Time thursday_close = Local("Europe/Berlin", 2026, 11, 26, 17, 30);
+  for (const auto& [h, m] : {std::pair{4, 53}, {17, 0}}) {
+    const absl::Time received = Local("Europe/Berlin", 2026, 11, 23, h, m);
+    const absl::Time due = DeadlineOf(c, received, "3 working days");
+    EXPECT_EQ(due, thursday_close) << h << ":" << m;
+    EXPECT_EQ(WorkingTime(c, received, due), absl::Minutes(3 * 510));
+  }
+  // Across the end of daylight saving time (Sunday 25 October): Friday 23 October 11:00 is due
+  // Wednesday 28 October 17:30 CET, 16:30 UTC.
+  EXPECT_EQ(DeadlineOf(c, Local("Europe/Berlin", 2026, 10, 23, 11, 0), "3 working days"),
+            absl::FromCivil(absl::CivilMinute(2026, 10, 28, 16, 30), absl::UTCTimeZone()));
+  // Zero working days are no time at all.
+  const absl::Time now = Local("Europe/Berlin", 2026, 11, 24, 10, 0);
+  EXPECT_EQ(DeadlineOf(c, now, "0 working days"), now);
 }
 
 TEST(CalendarTest, RejectsUnusableCalendars) {
@@ -137,4 +190,4 @@ TEST(CalendarTest, ParsesClockAndDates) {
 }
 
 }  // namespace
-}  // namespace qms::notifications
+}  // namespace qms

@@ -1,4 +1,4 @@
-#include "services/notifications/calendar.h"
+#include "common/calendar.h"
 
 #include <algorithm>
 #include <cmath>
@@ -10,7 +10,7 @@
 #include "absl/strings/strip.h"
 #include "common/field_violations.h"
 
-namespace qms::notifications {
+namespace qms {
 namespace {
 
 constexpr int kDayMinutes = 24 * 60;
@@ -162,23 +162,21 @@ absl::StatusOr<absl::Time> Deadline(const Calendar& calendar, absl::Time start, 
     return absl::FailedPreconditionError(
         absl::StrCat("plant ", calendar.plant, " has an unknown time zone"));
   }
-  const absl::CivilSecond local = absl::ToCivilSecond(start, zone);
-  absl::CivilDay day(local);
+  absl::CivilDay day(absl::ToCivilSecond(start, zone));
   const auto no_time = [&] {
     return absl::FailedPreconditionError(
         absl::StrCat("the calendar of plant ", calendar.plant, " has no working time ahead"));
   };
 
   if (span.unit == Unit::kWorkingDays) {
+    // The end of the last window of the N-th working day after the day of receipt.
     if (span.days == 0) return start;
     for (int counted = 0, scanned = 0; counted < span.days; ++scanned) {
       if (scanned > kSearchDays) return no_time();
       ++day;
       if (!WindowsOn(calendar, day).empty()) ++counted;
     }
-    return absl::FromCivil(absl::CivilSecond(day.year(), day.month(), day.day(), local.hour(),
-                                             local.minute(), local.second()),
-                           zone);
+    return At(day, WindowsOn(calendar, day).back().end, zone);
   }
 
   absl::Duration left = span.time;
@@ -195,4 +193,18 @@ absl::StatusOr<absl::Time> Deadline(const Calendar& calendar, absl::Time start, 
   return no_time();
 }
 
-}  // namespace qms::notifications
+absl::Duration WorkingTimeBetween(const Calendar& calendar, absl::Time from, absl::Time to) {
+  absl::Duration total;
+  absl::TimeZone zone;
+  if (to <= from || !absl::LoadTimeZone(calendar.time_zone, &zone)) return total;
+  for (absl::CivilDay day(absl::ToCivilSecond(from, zone)); At(day, 0, zone) < to; ++day) {
+    for (const Window& w : WindowsOn(calendar, day)) {
+      const absl::Time a = std::max(from, At(day, w.start, zone));
+      const absl::Time b = std::min(to, At(day, w.end, zone));
+      if (b > a) total += b - a;
+    }
+  }
+  return total;
+}
+
+}  // namespace qms

@@ -3,12 +3,17 @@
 //
 // - Calendar hours are elapsed time: 24 h across a DST change is still 86,400 s.
 // - Working hours count only time inside the day's windows (a lunch break is a gap between two).
-// - Working days keep the plant-local time of day: 3 working days after Friday 18:00 is the third
-//   working day after Friday at 18:00 (Wednesday when Monday to Wednesday work), across DST too.
+// - N working days end at the close of the N-th working day after the day of receipt: the end of
+//   that day's last window, in plant-local time (so across DST too). The day of receipt is not
+//   counted, whenever in it the complaint came: received Friday 10:00, at 18:00, or on a Sunday
+//   holiday, "3 working days" end when Wednesday's last window closes (Monday to Wednesday
+//   working). This is how the plants read 三个工作日内: three whole working days of working time,
+//   never less (keeping the time of receipt gave as little as two days when a complaint came at
+//   night or on a holiday), answered by the close of business.
 // - A day works when its weekday has windows and it is not a holiday, or when it is an extra
 //   (make-up) working day; holidays win over the week, extra days win over holidays.
-#ifndef QMS_SERVICES_NOTIFICATIONS_CALENDAR_H_
-#define QMS_SERVICES_NOTIFICATIONS_CALENDAR_H_
+#ifndef QMS_COMMON_CALENDAR_H_
+#define QMS_COMMON_CALENDAR_H_
 
 #include <array>
 #include <set>
@@ -20,7 +25,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 
-namespace qms::notifications {
+namespace qms {
 
 // Minutes after plant-local midnight, [start, end), 0 <= start < end <= 1440.
 struct Window {
@@ -67,10 +72,13 @@ absl::StatusOr<Span> ParseSpan(absl::string_view text);
 // The windows the plant works on `day` (empty on a day off).
 const std::vector<Window>& WindowsOn(const Calendar& calendar, absl::CivilDay day);
 
+// The working time inside [from, to) (zero when to <= from).
+absl::Duration WorkingTimeBetween(const Calendar& calendar, absl::Time from, absl::Time to);
+
 // When `span` after `start` ends. FAILED_PRECONDITION when the calendar has no working time in
 // the next ten years (e.g. an empty week) or the zone is unknown.
 absl::StatusOr<absl::Time> Deadline(const Calendar& calendar, absl::Time start, const Span& span);
 
-}  // namespace qms::notifications
+}  // namespace qms
 
-#endif  // QMS_SERVICES_NOTIFICATIONS_CALENDAR_H_
+#endif  // QMS_COMMON_CALENDAR_H_
