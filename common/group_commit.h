@@ -27,6 +27,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/monotonic_wait.h"
 #include "spdlog/spdlog.h"
 
 namespace qms {
@@ -52,6 +53,7 @@ class GroupCommit {
     {
       absl::MutexLock lock(&mu_);
       stopping_ = true;
+      handed_off_.NotifyAll();
       for (auto& [key, drainer] : drainers_) threads.push_back(std::move(drainer.thread));
     }
     for (std::thread& t : threads) t.join();
@@ -153,6 +155,7 @@ class GroupCommit {
       return;
     }
     queue.handoff = true;
+    handed_off_.NotifyAll();
     Drainer& drainer = drainers_[key];
     if (drainer.thread.joinable() && !drainer.exited) return;  // alive: it sees the handoff
     if (drainer.thread.joinable()) drainer.thread.join();      // exited: only returning now
@@ -165,14 +168,9 @@ class GroupCommit {
     while (!stopping_) {
       Queue* queue = &queues_[key];
       if (!queue->handoff) {
-        struct Ready {
-          const Queue* queue;
-          const bool* stopping;
-        } ready{queue, &stopping_};
-        mu_.AwaitWithTimeout(
-            absl::Condition(
-                +[](Ready* r) { return r->queue->handoff || *r->stopping; }, &ready),
-            linger_);
+        handed_off_.WaitFor(mu_, linger_, [&]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+          return queue->handoff || stopping_;
+        });
         if (!queue->handoff) break;
       }
       queue->handoff = false;
@@ -200,6 +198,7 @@ class GroupCommit {
   const Compatible compatible_;
   const absl::Duration linger_;
   absl::Mutex mu_;
+  MonotonicCondVar handed_off_;  // a queue's handoff or stopping_ set
   std::map<std::string, Queue> queues_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, Drainer> drainers_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;

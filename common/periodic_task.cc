@@ -20,6 +20,7 @@ void PeriodicTask::Stop() {
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
+    changed_.NotifyAll();
   }
   if (thread_.joinable()) thread_.join();
 }
@@ -27,13 +28,15 @@ void PeriodicTask::Stop() {
 void PeriodicTask::Wake() {
   absl::MutexLock lock(&mu_);
   woken_ = true;
+  changed_.NotifyAll();
 }
 
 void PeriodicTask::Loop() {
   while (true) {
     step_();
     absl::MutexLock lock(&mu_);
-    mu_.AwaitWithTimeout(absl::Condition(this, &PeriodicTask::StoppingOrWoken), interval_);
+    changed_.WaitFor(mu_, interval_,
+                     [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return StoppingOrWoken(); });
     if (stopping_) return;
     woken_ = false;
   }

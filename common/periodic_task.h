@@ -11,6 +11,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/monotonic_wait.h"
 
 namespace qms {
 
@@ -38,6 +39,7 @@ class PeriodicTask {
   const absl::Duration interval_;
   const std::function<void()> step_;
   absl::Mutex mu_;
+  MonotonicCondVar changed_;  // stopping_ or woken_ set
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool woken_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;

@@ -8,6 +8,7 @@
 #include "common/calendar.h"
 #include "services/notifications/policy.h"
 
+using namespace qms;                 // NOLINT
 using namespace qms::notifications;  // NOLINT
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -78,8 +78,8 @@ absl::StatusOr<Lease> ConnectionPool::Acquire() {
   std::unique_ptr<Connection> connection;
   {
     absl::MutexLock lock(&mu_);
-    if (!mu_.AwaitWithTimeout(absl::Condition(this, &ConnectionPool::HasRoom),
-                              options_.acquire_timeout)) {
+    if (!room_.WaitFor(mu_, options_.acquire_timeout,
+                       [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return HasRoom(); })) {
       return absl::DeadlineExceededError("database: every pooled connection is busy");
     }
     if (!idle_.empty()) {
@@ -104,6 +104,7 @@ absl::StatusOr<Lease> ConnectionPool::Acquire() {
     if (!opened.ok()) {
       absl::MutexLock lock(&mu_);
       --open_;
+      room_.NotifyAll();
       return opened.status();
     }
     connection = std::move(*opened);
@@ -142,11 +143,13 @@ void ConnectionPool::Release(std::unique_ptr<Connection> connection, bool discar
     connection.reset();  // close outside the lock
     absl::MutexLock lock(&mu_);
     --open_;
+    room_.NotifyAll();
     return;
   }
   connection->last_used_ = absl::Now();
   absl::MutexLock lock(&mu_);
   idle_.push_back(std::move(connection));
+  room_.NotifyAll();
 }
 
 absl::Status ConnectionPool::Ping() {

@@ -17,6 +17,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/monotonic_wait.h"
 
 namespace sql {
 class Connection;
@@ -110,6 +111,7 @@ class ConnectionPool {
 
   const DatabaseOptions options_;
   absl::Mutex mu_;
+  MonotonicCondVar room_;  // a connection went idle or its slot came free
   std::vector<std::unique_ptr<Connection>> idle_ ABSL_GUARDED_BY(mu_);
   int open_ ABSL_GUARDED_BY(mu_) = 0;  // lent + idle + being opened
 };

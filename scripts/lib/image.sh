@@ -14,7 +14,9 @@ image_rootfs() {  # image_rootfs BINARY DIR
   cp "$binary" "$root/app/"
   strip --strip-debug "$root/app/$(basename "$binary")"
   # The loader and every library, at the paths the binary asks for.
-  for lib in $(ldd "$binary" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+  # Without LD_PRELOAD: a preloaded library (libfaketime in a date-shifted test run) is no
+  # dependency of the binary and must not go into its image.
+  for lib in $(env -u LD_PRELOAD ldd "$binary" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
     mkdir -p "$root$(dirname "$lib")"
     cp -L "$lib" "$root$lib"
   done

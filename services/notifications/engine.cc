@@ -20,6 +20,7 @@ void TimerEngine::Stop() {
   {
     absl::MutexLock lock(&mu_);
     stopping_ = true;
+    changed_.NotifyAll();
   }
   if (thread_.joinable()) thread_.join();
 }
@@ -27,6 +28,7 @@ void TimerEngine::Stop() {
 void TimerEngine::NoteDue(absl::Time due) {
   absl::MutexLock lock(&mu_);
   wake_at_ = std::min(wake_at_, due - clock_offset_);
+  changed_.NotifyAll();
 }
 
 absl::StatusOr<int> TimerEngine::RunOnce() {
@@ -54,12 +56,10 @@ void TimerEngine::Loop() {
       absl::MutexLock lock(&mu_);
       // Sleep until the wake time, which NoteDue may bring forward.
       while (!stopping_ && absl::Now() < wake_at_) {
-        mu_.AwaitWithDeadline(absl::Condition(
-                                  +[](TimerEngine* e) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-                                    return e->stopping_ || absl::Now() >= e->wake_at_;
-                                  },
-                                  this),
-                              std::min(wake_at_, absl::Now() + absl::Milliseconds(50)));
+        changed_.WaitFor(mu_, std::min(wake_at_ - absl::Now(), absl::Milliseconds(50)),
+                         [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                           return stopping_ || absl::Now() >= wake_at_;
+                         });
       }
       if (stopping_) return;
     }

@@ -16,6 +16,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/monotonic_wait.h"
 #include "services/notifications/metrics.h"
 #include "services/notifications/timer_store.h"
 
@@ -50,6 +51,7 @@ class TimerEngine {
   const EngineOptions options_;
   const std::function<void(const std::vector<Event>&)> on_fired_;
   absl::Mutex mu_;
+  MonotonicCondVar changed_;  // stopping_ set or wake_at_ brought forward
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   absl::Time wake_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();  // local clock
   absl::Duration clock_offset_ ABSL_GUARDED_BY(mu_);                // database minus local

@@ -7,6 +7,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/monotonic_wait.h"
 
 namespace qms::notifications {
 
@@ -15,10 +16,12 @@ class EventBus {
   void Publish() {
     absl::MutexLock lock(&mu_);
     ++sequence_;
+    changed_.NotifyAll();
   }
   void Close() {
     absl::MutexLock lock(&mu_);
     closed_ = true;
+    changed_.NotifyAll();
   }
   // Waits until something was published after `*seen` (updating it), the bus closes, or
   // `timeout` passes. False once the bus is closed.
@@ -26,13 +29,14 @@ class EventBus {
     absl::MutexLock lock(&mu_);
     const uint64_t before = *seen;
     auto changed = [&]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return closed_ || sequence_ != before; };
-    mu_.AwaitWithTimeout(absl::Condition(&changed), timeout);
+    changed_.WaitFor(mu_, timeout, changed);
     *seen = sequence_;
     return !closed_;
   }
 
  private:
   absl::Mutex mu_;
+  MonotonicCondVar changed_;
   uint64_t sequence_ ABSL_GUARDED_BY(mu_) = 0;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
 };

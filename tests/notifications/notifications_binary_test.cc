@@ -64,6 +64,17 @@ std::string PolicyFile() {
   return path;
 }
 
+// A minimal valid complaint for `plant`, received now.
+cv1::CreateComplaintRequest NewComplaint(const std::string& plant) {
+  cv1::CreateComplaintRequest r;
+  r.set_parent("plants/" + plant);
+  r.mutable_complaint()->set_customer("ACME");
+  r.mutable_complaint()->set_part_number("PN-1");
+  r.mutable_complaint()->set_defect_description("burr");
+  r.mutable_complaint()->set_channel(cv1::WRITTEN);
+  return r;
+}
+
 std::vector<std::string> NotificationFlags(const std::string& policies) {
   return {"--policies_file=" + policies, "--engine_poll_interval=200ms",
           "--open_timers_refresh=200ms", "--delivery_first_backoff=100ms",
@@ -581,14 +592,8 @@ TEST(NotificationsEndToEnd, AnUnconfiguredPolicyIsRetriedUntilItIsConfigured) {
   {
     grpc::ClientContext context;
     testing::Authorize(context);
-    cv1::CreateComplaintRequest r;
-    r.set_parent("plants/SZ1");
-    r.mutable_complaint()->set_customer("ACME");
-    r.mutable_complaint()->set_part_number("PN-1");
-    r.mutable_complaint()->set_defect_description("burr");
-    r.mutable_complaint()->set_channel(cv1::WRITTEN);
     cv1::Complaint c;
-    ASSERT_TRUE(stub->CreateComplaint(&context, r, &c).ok());
+    ASSERT_TRUE(stub->CreateComplaint(&context, NewComplaint("SZ1"), &c).ok());
   }
   // The containment arm goes through; the corrective-action arm is retried, not dropped.
   ASSERT_TRUE(Eventually(
@@ -1088,18 +1093,12 @@ TEST(NotificationsEndToEnd, ComplaintsAndNotificationsPlaceDeadlinesWithTheSameC
   ServiceProcess complaints(
       kComplaints, complaints_db,
       {"--plants_file=" + plants, "--notifications_target=" + notifications.grpc_address()});
-  cv1::CreateComplaintRequest create;
-  create.set_parent("plants/ZZ1");
-  create.mutable_complaint()->set_customer("ACME");
-  create.mutable_complaint()->set_part_number("PN-1");
-  create.mutable_complaint()->set_defect_description("burr");
-  create.mutable_complaint()->set_channel(cv1::WRITTEN);
   cv1::Complaint complaint;
   {
     grpc::ClientContext context;
     testing::Authorize(context);
     ASSERT_TRUE(StubOf<cv1::ComplaintService>(complaints)
-                    ->CreateComplaint(&context, create, &complaint)
+                    ->CreateComplaint(&context, NewComplaint("ZZ1"), &complaint)
                     .ok());
   }
   const absl::Time recorded =
