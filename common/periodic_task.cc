@@ -1,6 +1,9 @@
 #include "common/periodic_task.h"
 
+#include <exception>
 #include <utility>
+
+#include "common/logging.h"
 
 namespace qms {
 
@@ -33,7 +36,15 @@ void PeriodicTask::Wake() {
 
 void PeriodicTask::Loop() {
   while (true) {
-    step_();
+    // A step that throws is a bug in it; the loop logs it and carries on, rather than let the
+    // exception end the process.
+    try {
+      step_();
+    } catch (const std::exception& e) {
+      spdlog::error("{}: a step threw: {}", name_, e.what());
+    } catch (...) {
+      spdlog::error("{}: a step threw a non-exception", name_);
+    }
     absl::MutexLock lock(&mu_);
     changed_.WaitFor(mu_, interval_,
                      [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return StoppingOrWoken(); });

@@ -2,13 +2,27 @@
 
 #include <cppconn/exception.h>
 
+#include <exception>
 #include <random>
 
 #include "absl/time/clock.h"
 #include "common/db/sql_error.h"
+#include "common/logging.h"
 
 namespace qms::db {
 namespace {
+
+// INTERNAL for an exception that is not a SQL error; what it says goes to the log only.
+absl::Status Unexpected(std::exception_ptr thrown) {
+  try {
+    std::rethrow_exception(thrown);
+  } catch (const std::exception& e) {
+    spdlog::error("database use case threw {}: its connection was discarded", e.what());
+  } catch (...) {
+    spdlog::error("database use case threw a non-exception: its connection was discarded");
+  }
+  return absl::InternalError("internal error");
+}
 
 // One try. Sets *retryable when running `body` again is safe and may succeed: the database
 // aborted the transaction (deadlock, lock-wait timeout), or a pooled connection turned out dead
@@ -50,6 +64,12 @@ absl::Status Attempt(ConnectionPool& pool, absl::FunctionRef<absl::Status(Connec
     absl::Status status = ToStatus(e);
     if (status.code() == absl::StatusCode::kAborted) *retryable = true;
     return status;
+  } catch (...) {
+    // Not the database's: a bug in the use case (a JSON dump, out_of_range, bad_alloc). Its
+    // connection goes, transaction and all (closing it rolls back), rather than back to the
+    // pool, where the next START TRANSACTION would commit the half-done work implicitly.
+    lease->Discard();
+    return Unexpected(std::current_exception());
   }
 }
 
@@ -81,6 +101,9 @@ absl::Status RunOnConnection(ConnectionPool& pool,
   } catch (const sql::SQLException& e) {
     if (IsConnectionLost(e)) lease->Discard();
     return ToStatus(e);
+  } catch (...) {
+    lease->Discard();  // it may hold a half-read result
+    return Unexpected(std::current_exception());
   }
 }
 

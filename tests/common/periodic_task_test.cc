@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <stdexcept>
 
 #include "absl/synchronization/notification.h"
 
@@ -34,6 +35,22 @@ TEST(PeriodicTask, WakeRunsTheNextStepWithoutWaitingForTheInterval) {
   while (steps.load() == 0) absl::SleepFor(absl::Milliseconds(1));
   task.Wake();
   EXPECT_TRUE(second.WaitForNotificationWithTimeout(absl::Seconds(10)));
+}
+
+// A step that throws (a bug in a background loop's batch) is logged and the loop goes on: before,
+// the exception left the thread and ended the process.
+TEST(PeriodicTask, AStepThatThrowsDoesNotEndTheLoop) {
+  std::atomic<int> steps{0};
+  absl::Notification second;
+  PeriodicTask task("t", absl::Hours(1), [&] {
+    if (steps.fetch_add(1) == 0) throw std::runtime_error("a bad row");
+    second.Notify();
+  });
+  task.Start();
+  while (steps.load() == 0) absl::SleepFor(absl::Milliseconds(1));
+  task.Wake();
+  EXPECT_TRUE(second.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  EXPECT_EQ(steps.load(), 2);
 }
 
 }  // namespace

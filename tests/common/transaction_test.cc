@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <stdexcept>
 #include <thread>
 
 #include "absl/time/clock.h"
@@ -52,6 +53,38 @@ TEST_F(TransactionTest, RollsBackAndMapsASqlError) {
   });
   EXPECT_EQ(status.code(), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(Sum(), 0);
+}
+
+// A use case that throws something other than a SQL error midway (a JSON dump, out_of_range,
+// bad_alloc) writes nothing: its connection is discarded, not lent again with the transaction
+// open for the next START TRANSACTION to commit implicitly. The next use case on the pool commits
+// only its own rows, and the throw comes back as INTERNAL.
+TEST_F(TransactionTest, AUseCaseThatThrowsWritesNothingAndLeavesThePoolClean) {
+  DatabaseOptions one = db_.options();
+  one.pool_size = 1;  // the next use case would get the same connection
+  ConnectionPool pool(one);
+  for (int round = 0; round < 2; ++round) {
+    absl::Status thrown = RunInTransaction(pool, [&](Connection& c) -> absl::Status {
+      c.Execute("UPDATE t SET v = 7 WHERE id = 1");
+      if (round == 0) throw std::out_of_range("a record field was missing");
+      throw 42;  // not even an exception class
+    });
+    EXPECT_EQ(thrown.code(), absl::StatusCode::kInternal) << thrown;
+    EXPECT_EQ(thrown.message().find("missing"), absl::string_view::npos) << "no detail leaks";
+  }
+  ASSERT_TRUE(RunInTransaction(pool, [](Connection& c) {
+                c.Execute("UPDATE t SET v = 1 WHERE id = 2");
+                return absl::OkStatus();
+              }).ok());
+  EXPECT_EQ(db_.Count("SELECT v FROM t WHERE id = 1"), 0) << "the thrown use case wrote nothing";
+  EXPECT_EQ(db_.Count("SELECT v FROM t WHERE id = 2"), 1);
+  absl::Status on_connection =
+      RunOnConnection(pool, [](Connection&) -> absl::Status { throw std::runtime_error("boom"); });
+  EXPECT_EQ(on_connection.code(), absl::StatusCode::kInternal);
+  EXPECT_TRUE(RunOnConnection(pool, [](Connection& c) {
+                c.Execute("DO 1");
+                return absl::OkStatus();
+              }).ok());
 }
 
 TEST_F(TransactionTest, AnAbortedAnswerFromTheBodyIsNotRetried) {

@@ -19,6 +19,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "qms/complaints/v1/audit_findings.grpc.pb.h"
 #include "qms/complaints/v1/complaints.grpc.pb.h"
+#include "tests/support/rich_error.h"
 #include "tests/support/service_process.h"
 #include "tests/support/test_database.h"
 #include "tests/support/tokens.h"
@@ -48,6 +49,34 @@ std::unique_ptr<v1::ComplaintService::Stub> Stub(const ServiceProcess& p) {
 }
 
 using testing::MetricSample;
+
+// A customer's reply date before the complaint was received would leave the complaint without
+// its corrective-action timer (notifications refuses a due before its start): the binary refuses
+// it at intake, naming the field, and writes nothing.
+TEST(ComplaintsBinary, AReplyDateBeforeReceiptIsRefusedAndWritesNothing) {
+  TestDatabase db;
+  ServiceProcess service(kBinary, db);
+  auto stub = Stub(service);
+  const absl::Time now = absl::FromUnixSeconds(db.Count("SELECT UNIX_TIMESTAMP()"));
+  for (const bool with_received_time : {true, false}) {
+    v1::CreateComplaintRequest create = ValidCreate("ACME");
+    if (with_received_time) {
+      create.mutable_complaint()->mutable_received_time()->set_seconds(
+          absl::ToUnixSeconds(now - absl::Hours(2)));
+    }
+    create.mutable_complaint()->mutable_customer_required_reply_time()->set_seconds(
+        absl::ToUnixSeconds(now - absl::Hours(3)));
+    grpc::ClientContext context;
+    testing::Authorize(context);
+    v1::Complaint c;
+    const grpc::Status status = stub->CreateComplaint(&context, create, &c);
+    EXPECT_EQ(status.error_code(), grpc::INVALID_ARGUMENT);
+    EXPECT_EQ(testing::ViolatedFields(status),
+              std::vector<std::string>{"complaint.customer_required_reply_time"});
+  }
+  EXPECT_EQ(db.Count("SELECT COUNT(*) FROM complaints"), 0);
+  EXPECT_EQ(db.Count("SELECT COUNT(*) FROM outbox"), 0);
+}
 
 // One instant, 00:01 on 1 January of last year in Shenzhen (16:01 on 31 December the year before
 // in London), through the real binary started with a plants file: each plant's zone, from that
