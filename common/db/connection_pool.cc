@@ -80,7 +80,9 @@ absl::StatusOr<Lease> ConnectionPool::Acquire() {
     absl::MutexLock lock(&mu_);
     if (!room_.WaitFor(mu_, options_.acquire_timeout,
                        [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return HasRoom(); })) {
-      return absl::DeadlineExceededError("database: every pooled connection is busy");
+      // UNAVAILABLE, not DEADLINE_EXCEEDED: the caller's deadline did not pass, the database is
+      // saturated, and a client may retry later (gRPC's conventions for both codes).
+      return absl::UnavailableError("database: every pooled connection is busy");
     }
     if (!idle_.empty()) {
       connection = std::move(idle_.back());

@@ -95,7 +95,8 @@ class ConnectionPool {
   ConnectionPool& operator=(const ConnectionPool&) = delete;
 
   // Lends a connection, opening one if fewer than pool_size are open. UNAVAILABLE when the server
-  // cannot be reached; DEADLINE_EXCEEDED when every connection stays lent for acquire_timeout.
+  // cannot be reached, or when every connection stays lent for acquire_timeout (the database is
+  // saturated: retry later).
   absl::StatusOr<Lease> Acquire();
 
   // One round trip on a pooled connection: OK when the database answers, else UNAVAILABLE.

@@ -333,9 +333,7 @@ grpc::Status CalendarServiceImpl::GetCalendar(grpc::ServerContext* context,
     return ToGrpcStatus(s);
   auto calendar = store_.GetCalendar(request->plant());
   if (!calendar.ok()) return ToGrpcStatus(calendar.status());
-  auto version = store_.CalendarVersion(request->plant());
-  if (!version.ok()) return ToGrpcStatus(version.status());
-  CalendarToProto(*calendar, *version, response);
+  CalendarToProto(calendar->first, calendar->second, response);
   return grpc::Status::OK;
 }
 
@@ -369,7 +367,7 @@ grpc::Status CalendarServiceImpl::ComputeDeadline(grpc::ServerContext* context,
   if (!v.empty()) return ToGrpcStatus(v.ToStatus());
   auto calendar = store_.GetCalendar(request->plant());
   if (!calendar.ok()) return ToGrpcStatus(calendar.status());
-  auto deadline = Deadline(*calendar, FromProto(request->start_time()), span);
+  auto deadline = Deadline(calendar->first, FromProto(request->start_time()), span);
   if (!deadline.ok()) return ToGrpcStatus(deadline.status());
   ToProto(*deadline, response->mutable_deadline());
   return grpc::Status::OK;

@@ -348,24 +348,14 @@ std::pair<Calendar, int64_t> TimerStore::LoadCalendar(db::Connection& conn,
 
 // ---- calendars ----
 
-absl::StatusOr<Calendar> TimerStore::GetCalendar(const std::string& plant) {
-  Calendar out;
+absl::StatusOr<std::pair<Calendar, int64_t>> TimerStore::GetCalendar(const std::string& plant) {
+  std::pair<Calendar, int64_t> out;
   absl::Status st = db::RunOnConnection(pool_, [&](db::Connection& conn) {
-    out = LoadCalendar(conn, plant, false).first;
+    out = LoadCalendar(conn, plant, false);
     return absl::OkStatus();
   });
   if (!st.ok()) return st;
   return out;
-}
-
-absl::StatusOr<int64_t> TimerStore::CalendarVersion(const std::string& plant) {
-  int64_t version = 0;
-  absl::Status st = db::RunOnConnection(pool_, [&](db::Connection& conn) {
-    version = LoadCalendar(conn, plant, false).second;
-    return absl::OkStatus();
-  });
-  if (!st.ok()) return st;
-  return version;
 }
 
 absl::StatusOr<absl::Time> TimerStore::DatabaseNow() {

@@ -155,14 +155,15 @@ class TimerStore {
              PlantCalendars plants = PlantCalendars());
 
   // ---- calendars ----
-  absl::StatusOr<Calendar> GetCalendar(const std::string& plant);
+  // The plant's calendar and its version (0: never stored), read together from one row: an etag
+  // always belongs to the content it comes with.
+  absl::StatusOr<std::pair<Calendar, int64_t>> GetCalendar(const std::string& plant);
   // Replaces the calendar and recomputes the pending stages of the plant's open timers. A
   // non-empty etag must match the stored version (ABORTED otherwise). The plants file is the one
   // source of a plant's zone and of the calendars it gives: another zone is INVALID_ARGUMENT
   // (calendar.time_zone), a plant whose calendar the file gives FAILED_PRECONDITION.
   absl::StatusOr<std::pair<Calendar, int64_t>> SetCalendar(const Calendar& calendar,
                                                            const std::string& etag);
-  absl::StatusOr<int64_t> CalendarVersion(const std::string& plant);
   // Makes the stored calendar equal to a configured one (the deployment's plants file): writes
   // it, as SetCalendar does, only when it differs, so replicas starting together or a restart
   // with the same file change nothing. Returns the version now stored and whether it wrote.
