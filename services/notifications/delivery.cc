@@ -128,8 +128,11 @@ Deliverer::Deliverer(TimerStore& store, NotificationMetrics& metrics, DeliveryOp
       task_("deliveries", options_.poll_interval, [this] { RunOnce(); }) {}
 
 int Deliverer::RunOnce() {
-  absl::StatusOr<std::vector<Delivery>> batch =
-      store_.ClaimDeliveries(options_.batch_size, options_.lease);
+  // The lease covers the whole batch, sent one after another, each up to the timeout: a live
+  // worker never loses a row it has yet to send to another replica's claim.
+  const absl::Duration lease =
+      std::max(options_.lease, options_.timeout * (options_.batch_size + 1));
+  absl::StatusOr<std::vector<Delivery>> batch = store_.ClaimDeliveries(options_.batch_size, lease);
   if (!batch.ok()) {
     spdlog::warn("claiming deliveries failed: {}", batch.status().ToString());
     return 0;
@@ -139,19 +142,21 @@ int Deliverer::RunOnce() {
                                   ? SendEmail(options_, d.target, d.event)
                                   : PostWebhook(d.target, d.secret, d.event, options_.timeout);
     absl::Status recorded;
+    const char* result = "delivered";
     if (sent.ok()) {
-      recorded = store_.MarkDelivered(d.id);
-      metrics_.Delivery(d.channel, "delivered");
+      recorded = store_.MarkDelivered(d);
     } else {
       const bool dead = d.attempts >= options_.max_attempts;
       const absl::Duration backoff = std::min(
           options_.max_backoff, options_.first_backoff * (1 << std::min(d.attempts - 1, 20)));
-      recorded = store_.MarkFailed(d.id, std::string(sent.message()), backoff, dead);
-      metrics_.Delivery(d.channel, dead ? "dead" : "retry");
+      recorded = store_.MarkFailed(d, std::string(sent.message()), backoff, dead);
+      result = dead ? "dead" : "retry";
       spdlog::warn("delivery id={} event={} channel={} attempt={} failed: {}{}", d.id, d.event.id,
                    ChannelName(d.channel), d.attempts, std::string(sent.message()),
                    dead ? " (dead)" : "");
     }
+    if (recorded.code() == absl::StatusCode::kFailedPrecondition) result = "lease_lost";
+    metrics_.Delivery(d.channel, result);
     if (!recorded.ok()) {
       spdlog::warn("recording delivery {} failed: {}", d.id, recorded.ToString());
     }

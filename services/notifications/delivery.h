@@ -21,6 +21,7 @@ namespace qms::notifications {
 struct DeliveryOptions {
   int batch_size = 20;
   absl::Duration poll_interval = absl::Seconds(1);
+  // How long a claim holds its rows; at least (batch_size + 1) x timeout, whatever is set.
   absl::Duration lease = absl::Seconds(60);
   absl::Duration timeout = absl::Seconds(5);
   absl::Duration first_backoff = absl::Seconds(2);

@@ -23,6 +23,8 @@ ABSL_FLAG(int32_t, delivery_max_attempts, 8, "Attempts before a delivery is mark
 ABSL_FLAG(absl::Duration, open_timers_refresh, absl::Seconds(5),
           "How often qms_timers_open is recounted from the database");
 ABSL_FLAG(absl::Duration, delivery_timeout, absl::Seconds(5), "Timeout of one delivery attempt");
+ABSL_FLAG(absl::Duration, delivery_lease, absl::Seconds(60),
+          "How long a worker holds the deliveries it claimed; at least (batch + 1) x timeout");
 
 int main(int argc, char** argv) {
   qms::server::BlockTerminationSignals();
@@ -86,6 +88,7 @@ int main(int argc, char** argv) {
   delivery_options.first_backoff = absl::GetFlag(FLAGS_delivery_first_backoff);
   delivery_options.max_backoff = absl::GetFlag(FLAGS_delivery_max_backoff);
   delivery_options.max_attempts = absl::GetFlag(FLAGS_delivery_max_attempts);
+  delivery_options.lease = absl::GetFlag(FLAGS_delivery_lease);
   delivery_options.timeout = absl::GetFlag(FLAGS_delivery_timeout);
   qms::notifications::Deliverer deliverer(store, metrics, delivery_options);
   qms::notifications::EventBus bus;

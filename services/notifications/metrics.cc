@@ -58,10 +58,11 @@ NotificationMetrics::NotificationMetrics(prometheus::Registry& registry)
               .Name("qms_timer_response_seconds")
               .Help("Time from a timer's start to the disarm of a deadline, by plant and policy")
               .Register(registry)),
-      deliveries_(prometheus::BuildCounter()
-                      .Name("qms_deliveries_total")
-                      .Help("Delivery attempts by channel and result (delivered, retry, dead)")
-                      .Register(registry)),
+      deliveries_(
+          prometheus::BuildCounter()
+              .Name("qms_deliveries_total")
+              .Help("Delivery attempts by channel and result (delivered, retry, dead, lease_lost)")
+              .Register(registry)),
       open_(prometheus::BuildGauge()
                 .Name("qms_timers_open")
                 .Help("Open timers by plant, policy and state (same on every replica: use max)")

@@ -1007,41 +1007,58 @@ absl::StatusOr<std::vector<Delivery>> TimerStore::ClaimDeliveries(int limit, abs
       while (rs->next()) ids.push_back(rs->getInt64(1));
     }
     if (ids.empty()) return absl::OkStatus();
-    conn.Execute(absl::StrCat(
-        "UPDATE deliveries SET attempts = attempts + 1, next_attempt_time = NOW(6) + INTERVAL ",
-        absl::ToInt64Microseconds(lease), " MICROSECOND WHERE id IN (", Ids(ids), ")"));
+    static thread_local std::mt19937_64 random{std::random_device{}()};
+    const int64_t token = static_cast<int64_t>(random() >> 1) | 1;  // positive, never 0
+    conn.Execute(
+        absl::StrCat("UPDATE deliveries SET attempts = attempts + 1, lease_token = ", token,
+                     ", next_attempt_time = NOW(6) + INTERVAL ", absl::ToInt64Microseconds(lease),
+                     " MICROSECOND WHERE id IN (", Ids(ids), ")"));
     std::unique_ptr<sql::Statement> read(conn.raw().createStatement());
     ResultSet rs(read->executeQuery(
         absl::StrCat(kDeliverySelect, "WHERE d.id IN (", Ids(ids), ") ORDER BY d.id")));
-    while (rs->next()) out.push_back(ReadDelivery(*rs));
+    while (rs->next()) {
+      out.push_back(ReadDelivery(*rs));
+      out.back().lease_token = token;
+    }
     return absl::OkStatus();
   });
   if (!st.ok()) return st;
   return out;
 }
 
-absl::Status TimerStore::MarkDelivered(int64_t id) {
+namespace {
+
+absl::Status LeaseLost(const Delivery& d) {
+  return absl::FailedPreconditionError(
+      absl::StrCat("delivery ", d.id, " is no longer leased to this worker"));
+}
+
+}  // namespace
+
+absl::Status TimerStore::MarkDelivered(const Delivery& d) {
   return db::RunOnConnection(pool_, [&](db::Connection& conn) -> absl::Status {
     sql::PreparedStatement& ps = conn.Prepare(
-        "UPDATE deliveries SET state = 2, deliver_time = NOW(6), last_error = '' WHERE id = ?");
-    ps.setInt64(1, id);
-    ps.executeUpdate();
-    return absl::OkStatus();
+        "UPDATE deliveries SET state = 2, deliver_time = NOW(6), last_error = '' "
+        "WHERE id = ? AND state = 1 AND lease_token = ?");
+    ps.setInt64(1, d.id);
+    ps.setInt64(2, d.lease_token);
+    return ps.executeUpdate() == 1 ? absl::OkStatus() : LeaseLost(d);
   });
 }
 
-absl::Status TimerStore::MarkFailed(int64_t id, const std::string& error, absl::Duration backoff,
-                                    bool dead) {
+absl::Status TimerStore::MarkFailed(const Delivery& d, const std::string& error,
+                                    absl::Duration backoff, bool dead) {
   return db::RunOnConnection(pool_, [&](db::Connection& conn) -> absl::Status {
     sql::PreparedStatement& ps = conn.Prepare(
         "UPDATE deliveries SET state = ?, last_error = ?, "
-        "next_attempt_time = NOW(6) + INTERVAL ? MICROSECOND WHERE id = ?");
+        "next_attempt_time = NOW(6) + INTERVAL ? MICROSECOND "
+        "WHERE id = ? AND state = 1 AND lease_token = ?");
     ps.setInt(1, static_cast<int>(dead ? DeliveryState::kDead : DeliveryState::kPending));
     ps.setString(2, error.substr(0, 500));
     ps.setInt64(3, absl::ToInt64Microseconds(backoff));
-    ps.setInt64(4, id);
-    ps.executeUpdate();
-    return absl::OkStatus();
+    ps.setInt64(4, d.id);
+    ps.setInt64(5, d.lease_token);
+    return ps.executeUpdate() == 1 ? absl::OkStatus() : LeaseLost(d);
   });
 }
 

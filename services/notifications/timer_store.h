@@ -135,6 +135,7 @@ struct Delivery {
   std::optional<absl::Time> deliver_time;
   Event event;
   // Filled by ClaimDeliveries only.
+  int64_t lease_token = 0;  // the claim's: recording a result needs it
   Channel channel = Channel::kWebhook;
   std::string target;
   std::string secret;
@@ -201,11 +202,16 @@ class TimerStore {
   absl::StatusOr<std::vector<Delivery>> ListDeliveries(const std::string& plant,
                                                        std::optional<DeliveryState> state,
                                                        int limit);
-  // Leases up to `limit` due deliveries for `lease` (another replica takes them only after it).
+  // Leases up to `limit` due deliveries for `lease` (another replica takes them only after it)
+  // under a token of this claim.
   absl::StatusOr<std::vector<Delivery>> ClaimDeliveries(int limit, absl::Duration lease);
-  absl::Status MarkDelivered(int64_t id);
+  // Records the result of a claimed delivery. FAILED_PRECONDITION, nothing written, when the
+  // row is no longer pending under `d`'s lease token (the lease ran out and another claim took
+  // it): a late result never overwrites a newer one.
+  absl::Status MarkDelivered(const Delivery& d);
   // Schedules another attempt after `backoff`, or marks the delivery dead when `dead`.
-  absl::Status MarkFailed(int64_t id, const std::string& error, absl::Duration backoff, bool dead);
+  absl::Status MarkFailed(const Delivery& d, const std::string& error, absl::Duration backoff,
+                          bool dead);
 
   const Policies& policies() const { return policies_; }
 

@@ -353,6 +353,51 @@ TEST(NotificationsEndToEnd, EmailGoesToTheSubscriptionsOfTheStagesRolesAndPlant)
   EXPECT_EQ(db.Count("SELECT COUNT(*) FROM deliveries WHERE state = 2"), 1);
 }
 
+// Two replicas share deliveries to a slow receiver (400 ms an answer, 8 events: 3.2 s for one
+// worker's batch) with a lease set to 1 s: the lease covers the worker's whole batch, so the
+// other replica never re-claims rows a live worker has yet to send. Every event arrives exactly
+// once, after one attempt each, and every row ends delivered.
+TEST(NotificationsEndToEnd, TwoReplicasDeliverEachEventOnceToASlowReceiver) {
+  TestDatabase db;
+  HttpListener hook;
+  hook.SetDelay(absl::Milliseconds(400));
+  std::vector<std::string> flags = NotificationFlags(PolicyFile());
+  flags.push_back("--delivery_lease=1s");
+  flags.push_back("--delivery_timeout=2s");
+  ServiceProcess a(kNotifications, db, flags);
+  ServiceProcess b(kNotifications, db, flags);
+  {
+    grpc::ClientContext context;
+    testing::Authorize(context);
+    v1::CreateSubscriptionRequest r;
+    r.mutable_subscription()->set_plant("*");
+    r.mutable_subscription()->set_webhook_url(hook.url());
+    r.mutable_subscription()->set_webhook_secret(kSecret);
+    v1::Subscription s;
+    ASSERT_TRUE(StubOf<v1::DeliveryService>(a)->CreateSubscription(&context, r, &s).ok());
+  }
+  auto timers = StubOf<v1::TimerService>(a);
+  constexpr int kEvents = 8;
+  for (int i = 0; i < kEvents; ++i) {
+    grpc::ClientContext context;
+    testing::Authorize(context);
+    v1::ArmTimerRequest r;
+    r.set_plant("SZ1");
+    r.set_subject(absl::StrCat("plants/SZ1/complaints/SZ1-0-", i));
+    r.set_policy("complaint.serious");  // fires at once
+    v1::Timer t;
+    ASSERT_TRUE(timers->ArmTimer(&context, r, &t).ok());
+  }
+  ASSERT_TRUE(Eventually(
+      [&] { return db.Count("SELECT COUNT(*) FROM deliveries WHERE state = 2") == kEvents; },
+      absl::Seconds(30)));
+  std::set<std::string> ids;
+  for (const auto& request : hook.Requests()) ids.insert(request.headers.at("x-qms-event-id"));
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kEvents));
+  EXPECT_EQ(hook.Requests().size(), static_cast<size_t>(kEvents)) << "none sent twice";
+  EXPECT_EQ(db.Count("SELECT COUNT(*) FROM deliveries WHERE attempts <> 1"), 0);
+}
+
 TEST(NotificationsEndToEnd, FailingWebhookIsRetriedThenDead) {
   TestDatabase db;
   HttpListener hook;

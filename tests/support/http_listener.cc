@@ -67,6 +67,7 @@ void HttpListener::Handle(int conn) {
     absl::MutexLock lock(&mu_);
     requests_.push_back(std::move(request));
   }
+  absl::SleepFor(absl::Milliseconds(delay_ms_.load()));
   const std::string response = absl::StrCat("HTTP/1.1 ", status_.load(),
                                             " X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
   (void)!write(conn, response.data(), response.size());

@@ -29,6 +29,8 @@ class HttpListener {
 
   std::string url() const;  // http://127.0.0.1:PORT/hook
   void SetStatus(int status) { status_ = status; }
+  // Answers each request only after `delay` (a slow receiver).
+  void SetDelay(absl::Duration delay) { delay_ms_ = absl::ToInt64Milliseconds(delay); }
   std::vector<HttpRequest> Requests();
   // Waits until `predicate(requests)` holds or `timeout` passes; returns whether it held.
   bool WaitFor(const std::function<bool(const std::vector<HttpRequest>&)>& predicate,
@@ -37,6 +39,7 @@ class HttpListener {
  private:
   void Handle(int fd);
   std::atomic<int> status_{200};
+  std::atomic<int64_t> delay_ms_{0};
   absl::Mutex mu_;
   std::vector<HttpRequest> requests_ ABSL_GUARDED_BY(mu_);
   LoopbackServer server_;  // last: stops before the members it uses go
