@@ -28,10 +28,15 @@ void TimerEngine::Stop() {
 void TimerEngine::NoteDue(absl::Time due) {
   absl::MutexLock lock(&mu_);
   wake_at_ = std::min(wake_at_, due - clock_offset_);
+  noted_ = std::min(noted_, due - clock_offset_);
   changed_.NotifyAll();
 }
 
 absl::StatusOr<int> TimerEngine::RunOnce() {
+  {
+    absl::MutexLock lock(&mu_);
+    noted_ = absl::InfiniteFuture();  // what is noted from here on survives the pass
+  }
   const absl::Time local = absl::Now();
   absl::StatusOr<FireResult> result = store_.FireDue(options_.batch_size);
   if (!result.ok()) return result.status();
@@ -46,7 +51,9 @@ absl::StatusOr<int> TimerEngine::RunOnce() {
   } else if (result->next_due) {
     next = std::min(next, *result->next_due - clock_offset_);
   }
-  wake_at_ = next;
+  // A stage armed on this replica while the pass ran may be missing from next_due (its commit
+  // came after the pass read it): the pass must not overwrite the wake NoteDue set for it.
+  wake_at_ = std::min(next, noted_);
   return static_cast<int>(result->fired.size());
 }
 
@@ -67,7 +74,7 @@ void TimerEngine::Loop() {
     if (!fired.ok()) {
       spdlog::warn("timer engine pass failed: {}", fired.status().ToString());
       absl::MutexLock lock(&mu_);
-      wake_at_ = absl::Now() + options_.poll_interval;
+      wake_at_ = std::min(absl::Now() + options_.poll_interval, noted_);
     }
   }
 }

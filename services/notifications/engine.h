@@ -40,8 +40,15 @@ class TimerEngine {
   // A timer this replica armed has a stage due at `due` (database clock): wake by then.
   void NoteDue(absl::Time due);
 
-  // One pass on the caller's thread: the number of stages fired.
+  // One pass on the caller's thread: the number of stages fired. A NoteDue made while it runs
+  // is kept: the next wake is the sooner of what the pass found and what was noted meanwhile.
   absl::StatusOr<int> RunOnce();
+
+  // When the loop runs its next pass (local clock).
+  absl::Time NextWake() {
+    absl::MutexLock lock(&mu_);
+    return wake_at_;
+  }
 
  private:
   void Loop();
@@ -54,6 +61,7 @@ class TimerEngine {
   MonotonicCondVar changed_;  // stopping_ set or wake_at_ brought forward
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   absl::Time wake_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();  // local clock
+  absl::Time noted_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();  // NoteDue during this pass
   absl::Duration clock_offset_ ABSL_GUARDED_BY(mu_);                // database minus local
   std::thread thread_;
 };
