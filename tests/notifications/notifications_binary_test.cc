@@ -76,6 +76,22 @@ cv1::CreateComplaintRequest NewComplaint(const std::string& plant) {
   return r;
 }
 
+// Subscribes `url` to the fired stages of `plant` ("*": every plant) with the test secret; the
+// stored subscription as answered.
+v1::Subscription SubscribeWebhook(v1::DeliveryService::Stub& deliveries, const std::string& plant,
+                                  const std::string& url) {
+  grpc::ClientContext context;
+  testing::Authorize(context);
+  v1::CreateSubscriptionRequest r;
+  r.mutable_subscription()->set_plant(plant);
+  r.mutable_subscription()->set_webhook_url(url);
+  r.mutable_subscription()->set_webhook_secret(kSecret);
+  v1::Subscription s;
+  const grpc::Status status = deliveries.CreateSubscription(&context, r, &s);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  return s;
+}
+
 std::vector<std::string> NotificationFlags(const std::string& policies) {
   return {"--policies_file=" + policies, "--engine_poll_interval=200ms",
           "--open_timers_refresh=200ms", "--delivery_first_backoff=100ms",
@@ -162,17 +178,8 @@ TEST(NotificationsEndToEnd, ComplaintTimersWarnBreachAndDeliver) {
   auto deliveries = StubOf<v1::DeliveryService>(notifications);
   auto complaint_stub = StubOf<cv1::ComplaintService>(complaints);
 
-  {
-    grpc::ClientContext context;
-    testing::Authorize(context);
-    v1::CreateSubscriptionRequest r;
-    r.mutable_subscription()->set_plant("SZ1");
-    r.mutable_subscription()->set_webhook_url(hook.url());
-    r.mutable_subscription()->set_webhook_secret(kSecret);
-    v1::Subscription s;
-    ASSERT_TRUE(deliveries->CreateSubscription(&context, r, &s).ok());
-    EXPECT_TRUE(s.webhook_secret().empty()) << "secrets are never returned";
-  }
+  EXPECT_TRUE(SubscribeWebhook(*deliveries, "SZ1", hook.url()).webhook_secret().empty())
+      << "secrets are never returned";
   Watcher board(*deliveries, "SZ1");
   Watcher other_plant(*deliveries, "BER");
 
@@ -366,16 +373,7 @@ TEST(NotificationsEndToEnd, TwoReplicasDeliverEachEventOnceToASlowReceiver) {
   flags.push_back("--delivery_timeout=2s");
   ServiceProcess a(kNotifications, db, flags);
   ServiceProcess b(kNotifications, db, flags);
-  {
-    grpc::ClientContext context;
-    testing::Authorize(context);
-    v1::CreateSubscriptionRequest r;
-    r.mutable_subscription()->set_plant("*");
-    r.mutable_subscription()->set_webhook_url(hook.url());
-    r.mutable_subscription()->set_webhook_secret(kSecret);
-    v1::Subscription s;
-    ASSERT_TRUE(StubOf<v1::DeliveryService>(a)->CreateSubscription(&context, r, &s).ok());
-  }
+  SubscribeWebhook(*StubOf<v1::DeliveryService>(a), "*", hook.url());
   auto timers = StubOf<v1::TimerService>(a);
   constexpr int kEvents = 8;
   for (int i = 0; i < kEvents; ++i) {
@@ -405,16 +403,7 @@ TEST(NotificationsEndToEnd, FailingWebhookIsRetriedThenDead) {
   ServiceProcess notifications(kNotifications, db, NotificationFlags(PolicyFile()));
   auto timers = StubOf<v1::TimerService>(notifications);
   auto deliveries = StubOf<v1::DeliveryService>(notifications);
-  {
-    grpc::ClientContext context;
-    testing::Authorize(context);
-    v1::CreateSubscriptionRequest r;
-    r.mutable_subscription()->set_plant("*");
-    r.mutable_subscription()->set_webhook_url(hook.url());
-    r.mutable_subscription()->set_webhook_secret(kSecret);
-    v1::Subscription s;
-    ASSERT_TRUE(deliveries->CreateSubscription(&context, r, &s).ok());
-  }
+  SubscribeWebhook(*deliveries, "*", hook.url());
   {
     grpc::ClientContext context;
     testing::Authorize(context);
