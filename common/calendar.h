@@ -16,6 +16,7 @@
 #define QMS_COMMON_CALENDAR_H_
 
 #include <array>
+#include <cstddef>
 #include <set>
 #include <string>
 #include <vector>
@@ -33,6 +34,10 @@ struct Window {
   int end = 0;
   bool operator==(const Window& o) const { return start == o.start && end == o.end; }
 };
+
+// Bounds on what one calendar may list, the same from the API and from the plants file.
+inline constexpr size_t kMaxWindowsPerDay = 8;
+inline constexpr size_t kMaxCalendarDates = 400;  // holidays, and make-up days
 
 struct Calendar {
   std::string plant;

@@ -19,9 +19,6 @@ ABSL_FLAG(std::string, plants_file, "",
 namespace qms::config {
 namespace {
 
-constexpr size_t kMaxWindows = 8;
-constexpr size_t kMaxDates = 400;
-
 // The member `camel` or `snake` of `object` (proto JSON accepts both), or null.
 const nlohmann::json& Member(const nlohmann::json& object, const char* camel, const char* snake) {
   static const nlohmann::json kNull;
@@ -34,8 +31,8 @@ std::vector<Window> WindowsOf(FieldViolations& v, const std::string& field,
                               const nlohmann::json& list) {
   std::vector<Window> out;
   if (list.is_null()) return out;
-  if (!list.is_array() || list.size() > kMaxWindows) {
-    v.Add(field, absl::StrCat("must be a list of at most ", kMaxWindows, " windows"));
+  if (!list.is_array() || list.size() > kMaxWindowsPerDay) {
+    v.Add(field, absl::StrCat("must be a list of at most ", kMaxWindowsPerDay, " windows"));
     return out;
   }
   for (size_t i = 0; i < list.size(); ++i) {
@@ -60,8 +57,8 @@ std::set<absl::CivilDay> DatesOf(FieldViolations& v, const std::string& field,
                                  const nlohmann::json& list) {
   std::set<absl::CivilDay> out;
   if (list.is_null()) return out;
-  if (!list.is_array() || list.size() > kMaxDates) {
-    v.Add(field, absl::StrCat("must be a list of at most ", kMaxDates, " dates"));
+  if (!list.is_array() || list.size() > kMaxCalendarDates) {
+    v.Add(field, absl::StrCat("must be a list of at most ", kMaxCalendarDates, " dates"));
     return out;
   }
   for (size_t i = 0; i < list.size(); ++i) {

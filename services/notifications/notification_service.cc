@@ -23,8 +23,6 @@ constexpr size_t kMaxNameLength = 64;
 constexpr size_t kMaxRequestIdLength = 128;
 constexpr size_t kMaxTargetLength = 512;
 constexpr size_t kMaxRoles = 20;
-constexpr size_t kMaxDates = 400;
-constexpr size_t kMaxWindows = 8;
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 500;
 constexpr int kMaxBatch = 1000;
@@ -47,7 +45,7 @@ void CheckText(FieldViolations& v, const std::string& field, const std::string& 
 std::vector<Window> WindowsFromProto(FieldViolations& v, const std::string& field,
                                      const google::protobuf::RepeatedPtrField<v1::TimeWindow>& in) {
   std::vector<Window> out;
-  if (in.size() > static_cast<int>(kMaxWindows)) v.Add(field, "has too many windows");
+  if (in.size() > static_cast<int>(kMaxWindowsPerDay)) v.Add(field, "has too many windows");
   for (int i = 0; i < in.size(); ++i) {
     auto start = ParseClock(in[i].start());
     auto end = ParseClock(in[i].end());
@@ -63,7 +61,7 @@ std::vector<Window> WindowsFromProto(FieldViolations& v, const std::string& fiel
 std::set<absl::CivilDay> DatesFromProto(FieldViolations& v, const std::string& field,
                                         const google::protobuf::RepeatedPtrField<std::string>& in) {
   std::set<absl::CivilDay> out;
-  if (in.size() > static_cast<int>(kMaxDates)) v.Add(field, "has too many dates");
+  if (in.size() > static_cast<int>(kMaxCalendarDates)) v.Add(field, "has too many dates");
   for (int i = 0; i < in.size(); ++i) {
     auto day = ParseDate(in[i]);
     if (!day.ok()) {
