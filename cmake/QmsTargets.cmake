@@ -55,14 +55,21 @@ function(qms_proto_library target)
   endif()
 endfunction()
 
-# qms_migrations(<target> DIR <dir> NAMESPACE <c++ namespace>)
+# qms_migrations(<target> DIR <dir> NAMESPACE <c++ namespace> [OUTBOX])
 # Embeds every DIR/NNNN_name.sql into a library exposing
 #   const std::vector<qms::db::Migration>& <namespace>::Migrations();
-# so a binary carries its own schema and needs no files beside it at run time.
+# so a binary carries its own schema and needs no files beside it at run time. OUTBOX adds the
+# shared outbox tables (common/migrations/outbox/, versions 9000 and up; the service's own
+# versions must stay below 9000).
 function(qms_migrations target)
-  cmake_parse_arguments(ARG "" "DIR;NAMESPACE" "" ${ARGN})
+  cmake_parse_arguments(ARG "OUTBOX" "DIR;NAMESPACE" "" ${ARGN})
   file(GLOB files CONFIGURE_DEPENDS ${ARG_DIR}/*.sql)
   list(SORT files)
+  if(ARG_OUTBOX)
+    file(GLOB shared CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/common/migrations/outbox/*.sql)
+    list(SORT shared)
+    list(APPEND files ${shared})
+  endif()
   set(out ${CMAKE_CURRENT_BINARY_DIR}/${target}.cc)
   string(REPLACE ";" "|" file_list "${files}")  # a list would split the command line
   add_custom_command(

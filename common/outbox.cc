@@ -8,10 +8,6 @@
 
 namespace qms::outbox {
 
-void Enqueue(db::Connection& connection, const Message& m, absl::Time now) {
-  EnqueueAll(connection, {m}, now);
-}
-
 void EnqueueAll(db::Connection& connection, const std::vector<Message>& messages, absl::Time now) {
   if (messages.empty()) return;
   // One multi-row statement per call (a prepared variant per row count, kept per connection;
@@ -43,6 +39,25 @@ void EnqueueAll(db::Connection& connection, const std::vector<Message>& messages
     insert.setString(++n, created);
   }
   insert.executeUpdate();
+}
+
+void EnqueueTimers(db::Connection& connection, const std::string& plant,
+                   const std::vector<TimerCommand>& commands, absl::Time now) {
+  static constexpr const char* kKinds[] = {"arm", "disarm", "escalate"};
+  std::vector<Message> messages;
+  messages.reserve(commands.size());
+  for (const TimerCommand& t : commands) {
+    Message& m = messages.emplace_back();
+    m.kind = kKinds[static_cast<int>(t.kind)];
+    m.plant = plant;
+    m.subject = t.subject;
+    m.policy = t.policy;
+    if (t.kind != TimerCommand::Kind::kDisarm) m.start = t.start;
+    m.due = t.due;
+    m.detail = t.detail;
+    m.customer = t.customer;
+  }
+  EnqueueAll(connection, messages, now);
 }
 
 }  // namespace qms::outbox

@@ -3,11 +3,8 @@
 // change that implies it. Either both commit or neither does; a relay delivers committed rows with
 // the row id as idempotency key, and deletes them as it delivers them.
 //
-// Each service's migrations create the table:
-//   outbox(id BIGINT AUTO_INCREMENT PRIMARY KEY, kind VARCHAR(16), plant VARCHAR(16),
-//          subject VARCHAR(255), policy VARCHAR(64), start_time DATETIME(6) NULL,
-//          due_time DATETIME(6) NULL, detail VARCHAR(512), customer VARCHAR(255),
-//          create_time DATETIME(6), attempts INT DEFAULT 0, next_attempt_time DATETIME(6))
+// The tables (outbox, and outbox_dead for rows refused for good) are common/migrations/outbox/,
+// which a service's migrations include with qms_migrations(... OUTBOX).
 #ifndef QMS_COMMON_OUTBOX_H_
 #define QMS_COMMON_OUTBOX_H_
 
@@ -17,6 +14,7 @@
 
 #include "absl/time/time.h"
 #include "common/db/connection_pool.h"
+#include "common/timer_command.h"
 
 namespace qms::outbox {
 
@@ -31,10 +29,13 @@ struct Message {
   std::string customer;  // arm/escalate: whom the response is owed to (reporting); may be empty
 };
 
-// Inserts `message` on `connection`, inside the caller's transaction. Throws sql::SQLException.
-void Enqueue(db::Connection& connection, const Message& message, absl::Time now);
-// The same for several, in one round trip.
+// Inserts `messages` on `connection` in one round trip, inside the caller's transaction. Throws
+// sql::SQLException.
 void EnqueueAll(db::Connection& connection, const std::vector<Message>& messages, absl::Time now);
+
+// A domain's timer commands for `plant` as outbox rows ("arm", "disarm", "escalate"), the same way.
+void EnqueueTimers(db::Connection& connection, const std::string& plant,
+                   const std::vector<TimerCommand>& commands, absl::Time now);
 
 }  // namespace qms::outbox
 

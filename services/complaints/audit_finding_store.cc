@@ -9,9 +9,9 @@
 #include "absl/strings/str_cat.h"
 #include "common/db/sql_time.h"
 #include "common/db/transaction.h"
+#include "common/outbox.h"
 #include "common/page_token.h"
 #include "common/sha256.h"
-#include "services/complaints/timer_outbox.h"
 
 namespace qms::complaints {
 namespace {
@@ -163,7 +163,7 @@ absl::StatusOr<AuditFinding> AuditFindingStore::Create(const AuditFinding& findi
     std::unique_ptr<sql::ResultSet> id(c.Prepare("SELECT LAST_INSERT_ID()").executeQuery());
     id->next();
     created.id = id->getInt64(1);
-    EnqueueTimers(c, created.plant, {FindingTimer(created)}, *now);
+    outbox::EnqueueTimers(c, created.plant, {FindingTimer(created)}, *now);
     return absl::OkStatus();
   });
   if (status.code() == absl::StatusCode::kAlreadyExists && !request_id.empty()) {
@@ -282,7 +282,7 @@ absl::StatusOr<AuditFinding> AuditFindingStore::Apply(const std::string& plant, 
     update.setString(10, db::ToSqlDateTime(*now));
     update.setInt64(11, after.id);
     update.executeUpdate();
-    EnqueueTimers(c, after.plant, outcome->timers, *now);
+    outbox::EnqueueTimers(c, after.plant, outcome->timers, *now);
     result = after;
     return absl::OkStatus();
   });

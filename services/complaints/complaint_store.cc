@@ -14,9 +14,9 @@
 #include "common/db/multi_row.h"
 #include "common/db/sql_time.h"
 #include "common/db/transaction.h"
+#include "common/outbox.h"
 #include "common/page_token.h"
 #include "services/complaints/record_json.h"
-#include "services/complaints/timer_outbox.h"
 
 namespace qms::complaints {
 namespace {
@@ -524,7 +524,7 @@ absl::Status ComplaintStore::CreateInOneTransaction(const std::string& plant,
     }
     InsertComplaints(c, rows);
     InsertHistories(c, history);
-    EnqueueTimers(c, plant, timers, now[0]);
+    outbox::EnqueueTimers(c, plant, timers, now[0]);
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
@@ -639,14 +639,14 @@ absl::StatusOr<Complaint> ComplaintStore::ApplyStep(const std::string& plant,
     update.setInt64(10, row->id);
     update.executeUpdate();
     InsertHistory(c, after, StepName(step), actor, before.status, *now, Changes(before, after));
-    EnqueueTimers(c, plant, outcome->timers, *now);
+    outbox::EnqueueTimers(c, plant, outcome->timers, *now);
     result = after;
 
     if (std::holds_alternative<ReopenStep>(step)) {
       Complaint next = ContinuationOf(before, *now, options_.plants->CalendarOf(plant));
       InsertComplaint(c, next, "", Fingerprint(plant, next.intake));
       InsertHistory(c, next, "CreateComplaint", actor, std::nullopt, *now, IntakeDetails(next));
-      EnqueueTimers(c, plant, IntakeTimers(next), *now);
+      outbox::EnqueueTimers(c, plant, IntakeTimers(next), *now);
       result = std::move(next);
     }
     return absl::OkStatus();

@@ -347,11 +347,6 @@ struct Mover {
 
 }  // namespace
 
-bool TimerCommand::operator==(const TimerCommand& o) const {
-  return kind == o.kind && subject == o.subject && policy == o.policy && start == o.start &&
-         due == o.due && detail == o.detail && customer == o.customer;
-}
-
 std::string StepName(const Step& step) {
   static const char* const kNames[] = {
       "TriageComplaint",       "SubmitContainment", "SubmitRootCause", "SubmitActions",

@@ -23,6 +23,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/timer_command.h"
 #include "services/complaints/complaint.h"
 
 namespace qms::complaints {
@@ -71,24 +72,11 @@ using Step =
 // The step's name as the API and the history call it, e.g. "SubmitContainment".
 std::string StepName(const Step& step);
 
-// Response timers, owned by the notification service; complaints only arm and disarm them.
+// Complaints' response-timer policies (defined in policies.json, fired by notifications).
 inline constexpr char kContainmentPolicy[] = "complaint.containment";
 inline constexpr char kCorrectiveActionPolicy[] = "complaint.corrective_action";
 inline constexpr char kVerificationPolicy[] = "complaint.verification";
 inline constexpr char kSeriousEscalation[] = "complaint.serious";
-
-struct TimerCommand {
-  enum class Kind { kArm, kDisarm, kEscalate };
-  Kind kind;
-  std::string subject;  // resource name the timer belongs to
-  std::string policy;
-  absl::Time start;               // arm: when the clock started
-  std::optional<absl::Time> due;  // arm: explicit due time, else the policy decides
-  std::string detail;             // escalate: why
-  std::string customer;           // arm, escalate: whom the response is owed to (reporting)
-
-  bool operator==(const TimerCommand& o) const;
-};
 
 struct Context {
   Actor actor;

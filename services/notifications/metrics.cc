@@ -130,4 +130,9 @@ void NotificationMetrics::SetOpen(const std::vector<OpenTimerCount>& counts) {
   }
 }
 
+void NotificationMetrics::Refresh(TimerStore& store) {
+  if (auto counts = store.CountOpen(); counts.ok()) SetOpen(*counts);
+  if (auto late = store.CountDueUnfired(absl::Seconds(30)); late.ok()) SetDueUnfired(*late);
+}
+
 }  // namespace qms::notifications

@@ -39,6 +39,8 @@ class NotificationMetrics {
   void Delivery(Channel channel, const std::string& result);
   void SetOpen(const std::vector<OpenTimerCount>& counts);
   void SetDueUnfired(int64_t stages);
+  // Recounts qms_timers_open and qms_timer_stages_due_unfired (due over 30 s ago) from `store`.
+  void Refresh(TimerStore& store);
 
  private:
   prometheus::Family<prometheus::Counter>& fired_;

@@ -51,13 +51,12 @@ using Policies = std::map<std::string, Policy, std::less<>>;
 absl::StatusOr<const Policy*> ConfiguredPolicy(const Policies& policies, absl::string_view name,
                                                absl::string_view field = "policy");
 
-// Parses the policies file: {"policies": [{"name", "description", "deadlines": [{"name",
-// "duration", "warn_at_percent" | "warn_before", "roles", "escalations": [{"after", "roles"}]}]}]}.
-// INVALID_ARGUMENT naming the entry at fault.
+// Each service that arms timers owns its policies (services/<svc>/policies.json); notifications
+// owns none and is given every service's file (--policies_files). Parses one such file:
+// {"policies": [{"name", "description", "deadlines": [{"name", "duration", "warn_at_percent" |
+// "warn_before", "roles", "escalations": [{"after", "roles"}]}]}]}. INVALID_ARGUMENT naming the
+// entry at fault.
 absl::StatusOr<Policies> ParsePolicies(absl::string_view json);
-
-// The policies the suite's procedures demand (domain §6), used when no file is configured.
-const char* BuiltinPoliciesJson();
 
 enum class StageKind { kWarning = 1, kBreach = 2, kEscalation = 3 };
 

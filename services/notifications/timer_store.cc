@@ -20,6 +20,7 @@
 #include "common/db/sql_time.h"
 #include "common/db/transaction.h"
 #include "common/field_violations.h"
+#include "spdlog/spdlog.h"
 
 namespace qms::notifications {
 namespace {
@@ -397,21 +398,23 @@ absl::StatusOr<std::pair<Calendar, int64_t>> TimerStore::SetCalendar(const Calen
   return out;
 }
 
-absl::StatusOr<std::pair<int64_t, bool>> TimerStore::ApplyConfiguredCalendar(
-    const Calendar& calendar) {
-  std::pair<int64_t, bool> out;
-  absl::Status st = db::RunInTransaction(pool_, [&](db::Connection& conn) -> absl::Status {
-    const auto [stored, version] = LoadCalendar(conn, calendar.plant, true);
-    if (version > 0 && CalendarJson(stored) == CalendarJson(calendar)) {
-      out = {version, false};
-      return absl::OkStatus();
+absl::Status TimerStore::ApplyConfiguredCalendars() {
+  for (const Calendar& calendar : plants_.GivenCalendars()) {
+    int64_t applied = 0;
+    absl::Status st = db::RunInTransaction(pool_, [&](db::Connection& conn) -> absl::Status {
+      const auto [stored, version] = LoadCalendar(conn, calendar.plant, true);
+      if (version > 0 && CalendarJson(stored) == CalendarJson(calendar)) return absl::OkStatus();
+      applied = version + 1;
+      return WriteCalendar(conn, calendar, applied);
+    });
+    if (!st.ok())
+      return absl::Status(st.code(),
+                          absl::StrCat("calendar of ", calendar.plant, ": ", st.message()));
+    if (applied > 0) {
+      spdlog::info("calendar of {} set from the plants file (version {})", calendar.plant, applied);
     }
-    if (absl::Status s = WriteCalendar(conn, calendar, version + 1); !s.ok()) return s;
-    out = {version + 1, true};
-    return absl::OkStatus();
-  });
-  if (!st.ok()) return st;
-  return out;
+  }
+  return absl::OkStatus();
 }
 
 absl::Status TimerStore::WriteCalendar(db::Connection& conn, const Calendar& calendar,

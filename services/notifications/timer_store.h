@@ -165,10 +165,10 @@ class TimerStore {
   // (calendar.time_zone), a plant whose calendar the file gives FAILED_PRECONDITION.
   absl::StatusOr<std::pair<Calendar, int64_t>> SetCalendar(const Calendar& calendar,
                                                            const std::string& etag);
-  // Makes the stored calendar equal to a configured one (the deployment's plants file): writes
-  // it, as SetCalendar does, only when it differs, so replicas starting together or a restart
-  // with the same file change nothing. Returns the version now stored and whether it wrote.
-  absl::StatusOr<std::pair<int64_t, bool>> ApplyConfiguredCalendar(const Calendar& calendar);
+  // Makes the stored calendars equal to the plants file's (at start): writes one, as SetCalendar
+  // does, only when it differs, so replicas starting together or a restart with the same file
+  // change nothing.
+  absl::Status ApplyConfiguredCalendars();
   absl::StatusOr<absl::Time> DatabaseNow();
 
   // ---- timers ----

@@ -48,6 +48,11 @@ for kind in ServiceMonitor PrometheusRule HorizontalPodAutoscaler NetworkPolicy 
 done
 [ "$(grep -c '^kind: ConfigMap$' "$work/all.yaml")" -eq 4 ] || fail "expected the config and 3 dashboard ConfigMaps"
 grep -q 'grafana_dashboard: "1"' "$work/all.yaml" || fail "dashboards not labelled for the Grafana sidecar"
+# Notifications gets each service's own policies, then the release's overrides (the example's).
+grep -q -- '--policies_files=/etc/qms/policies-complaints.json$' "$work/default.yaml" \
+  || fail "notifications is not given complaints' policies"
+grep -q -- '--policies_files=/etc/qms/policies-complaints.json,/etc/qms/policies.json$' \
+  "$work/three.yaml" || fail "the release's policy overrides are not given after the services' own"
 # The PrometheusRule carries every rule of deploy/prometheus.
 /usr/bin/python3 - "$work/all.yaml" "$ROOT/deploy/prometheus/qms-rules.yml" <<'PY'
 import sys, yaml

@@ -254,7 +254,8 @@ def run(objects, host):
                     elif flag in ("db_name", "db_user"):
                         value = database
                     elif value.startswith("/etc/qms/"):
-                        value = host.place(name, value, config[value[len("/etc/qms/"):]])
+                        value = ",".join(host.place(name, v, config[v[len("/etc/qms/"):]])
+                                         for v in value.split(","))
                     elif value.startswith("/var/run/qms/"):
                         value = host.place(name, value, content_of_flag.get(flag, "not-a-token"))
                     out.append(f"--{flag}={value}")

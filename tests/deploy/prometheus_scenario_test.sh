@@ -46,7 +46,7 @@ start() {  # start NAME DB [FLAG...]
   cat "$work/$name.log" >&2
   fail "$name did not start"
 }
-start notifications "${db}_n" --policies_file="$work/policies.json" --engine_poll_interval=200ms \
+start notifications "${db}_n" --policies_files="$work/policies.json" --engine_poll_interval=200ms \
   --open_timers_refresh=1s
 start complaints "${db}_c" --notifications_target="$(sed -n 's/^grpc=//p' "$work/notifications.ready")" \
   --service_token_file="$work/service.token"

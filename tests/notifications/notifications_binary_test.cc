@@ -93,7 +93,7 @@ v1::Subscription SubscribeWebhook(v1::DeliveryService::Stub& deliveries, const s
 }
 
 std::vector<std::string> NotificationFlags(const std::string& policies) {
-  return {"--policies_file=" + policies, "--engine_poll_interval=200ms",
+  return {"--policies_files=" + policies, "--engine_poll_interval=200ms",
           "--open_timers_refresh=200ms", "--delivery_first_backoff=100ms",
           "--delivery_max_attempts=3"};
 }

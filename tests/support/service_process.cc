@@ -2,11 +2,13 @@
 
 #include <curl/curl.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <fstream>
@@ -14,11 +16,22 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "tests/support/tokens.h"
 
 namespace qms::testing {
+
+std::string ServicePolicyFiles() {
+  glob_t found;
+  std::vector<std::string> files;
+  if (glob(QMS_SOURCE_DIR "/services/*/policies.json", 0, nullptr, &found) == 0) {
+    for (size_t i = 0; i < found.gl_pathc; ++i) files.emplace_back(found.gl_pathv[i]);
+  }
+  globfree(&found);
+  return absl::StrJoin(files, ",");
+}
 
 ServiceProcess::ServiceProcess(const std::string& binary, const TestDatabase& db,
                                std::vector<std::string> extra_flags)
@@ -48,6 +61,13 @@ ServiceProcess::ServiceProcess(const std::string& binary, const db::DatabaseOpti
   // Every server trusts the test token secret; every client service carries a service token.
   args.push_back("--jwt_hs256_secret_file=" + TestSecretFile());
   args.push_back("--service_token_file=" + ServiceTokenFile());
+  // Notifications learns every service's timer policies, as the chart and `scripts/qms up` give
+  // them, unless the test brings its own.
+  if (absl::EndsWith(binary, "/notifications") &&
+      std::none_of(extra_flags.begin(), extra_flags.end(),
+                   [](const std::string& f) { return absl::StartsWith(f, "--policies_files="); })) {
+    args.push_back("--policies_files=" + ServicePolicyFiles());
+  }
   for (auto& f : extra_flags) args.push_back(std::move(f));
 
   pid_ = fork();

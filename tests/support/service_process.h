@@ -14,6 +14,9 @@
 
 namespace qms::testing {
 
+// Every service's policies.json, comma-separated: what --policies_files of notifications gets.
+std::string ServicePolicyFiles();
+
 class ServiceProcess {
  public:
   // Starts `binary` on loopback with free ports, plaintext (unless `extra_flags` has

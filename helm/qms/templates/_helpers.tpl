@@ -54,9 +54,19 @@ app.kubernetes.io/component: {{ index . 1 }}
 - --db_password_file=/var/run/qms/db/password
 {{- end -}}
 
+{{/* The ConfigMap's files: the plants; each enabled service's own timer policies
+     (services/<svc>/policies.json, linked in files/policies/) as policies-<svc>.json; and the
+     release's overrides (`policies:`) as policies.json. */}}
 {{- define "qms.configData" -}}
 plants.json: |
   {{- dict "plants" .Values.plants | toJson | nindent 2 }}
+{{- range $name, $svc := .Values.services }}
+{{- $own := $.Files.Get (printf "files/policies/%s.json" $name) }}
+{{- if and $svc.enabled $own }}
+policies-{{ $name }}.json: |
+  {{- $own | trim | nindent 2 }}
+{{- end }}
+{{- end }}
 {{- if .Values.policies }}
 policies.json: |
   {{- .Values.policies | toJson | nindent 2 }}

@@ -1,33 +1,20 @@
-#include "common/timer_client.h"
+#include "clients/notifications/timer_client.h"
 
 #include <grpcpp/grpcpp.h>
 
-#include <fstream>
 #include <memory>
-#include <sstream>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/proto_time.h"
 #include "qms/notifications/v1/notifications.grpc.pb.h"
 
-namespace qms::outbox {
+namespace qms::clients {
 
 namespace v1 = qms::notifications::v1;
+using outbox::Message;
+using outbox::StoredMessage;
 
 namespace {
-
-std::string ReadTrimmed(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream content;
-  content << in.rdbuf();
-  return std::string(absl::StripAsciiWhitespace(content.str()));
-}
-
-absl::Status ToAbsl(const grpc::Status& status) {
-  if (status.ok()) return absl::OkStatus();
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
-}
 
 // The idempotency key of an outbox row at the notification service.
 std::string RequestId(const std::string& service, int64_t outbox_id) {
@@ -41,35 +28,24 @@ constexpr size_t kMaxArmsPerCall = 500;
 
 }  // namespace
 
-Relay::Send TimerSender(const TimerClientOptions& options) {
-  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
-  if (!options.ca_file.empty()) {
-    grpc::SslCredentialsOptions ssl;
-    ssl.pem_root_certs = ReadTrimmed(options.ca_file);
-    credentials = grpc::SslCredentials(ssl);
-  }
-  std::shared_ptr<v1::TimerService::Stub> stub =
-      v1::TimerService::NewStub(grpc::CreateChannel(options.target, credentials));
-  auto prepare = [options](grpc::ClientContext& context) {
-    context.set_deadline(absl::ToChronoTime(absl::Now() + options.deadline));
-    if (!options.token_file.empty()) {
-      context.AddMetadata("authorization", "Bearer " + ReadTrimmed(options.token_file));
-    }
-  };
-  auto arm_request = [options](const StoredMessage& stored) {
+outbox::Relay::Send TimerSender(const PeerOptions& notifications, const std::string& service) {
+  auto peer = std::make_shared<const Peer>(notifications);
+  std::shared_ptr<v1::TimerService::Stub> stub = v1::TimerService::NewStub(peer->channel());
+  auto prepare = [peer](grpc::ClientContext& context) { peer->Prepare(context); };
+  auto arm_request = [service](const StoredMessage& stored) {
     const Message& m = stored.message;
     v1::ArmTimerRequest request;
     request.set_plant(m.plant);
     request.set_subject(m.subject);
     request.set_policy(m.policy);
-    request.set_request_id(RequestId(options.service, stored.id));
+    request.set_request_id(RequestId(service, stored.id));
     if (m.start) ToProto(*m.start, request.mutable_start_time());
     if (m.due) ToProto(*m.due, request.mutable_due_time());
     request.set_customer(m.customer);
     return request;
   };
   // One message on its own: ArmTimer or DisarmTimer.
-  auto send_one = [stub, options, prepare, arm_request](const StoredMessage& stored) {
+  auto send_one = [stub, service, prepare, arm_request](const StoredMessage& stored) {
     const Message& m = stored.message;
     grpc::ClientContext context;
     prepare(context);
@@ -83,7 +59,7 @@ Relay::Send TimerSender(const TimerClientOptions& options) {
       request.set_subject(m.subject);
       request.set_policy(m.policy);
       request.set_deadline(m.detail);
-      request.set_request_id(RequestId(options.service, stored.id));
+      request.set_request_id(RequestId(service, stored.id));
       status = stub->DisarmTimer(&context, request, &timer);
     } else {
       return absl::InternalError(absl::StrCat("unknown outbox kind ", m.kind));
@@ -115,7 +91,8 @@ Relay::Send TimerSender(const TimerClientOptions& options) {
         }
         // Refused for what it holds (for good, or a policy not configured yet): one by one
         // below, so that only the arm at fault is kept back.
-        if (!IsPermanent(status) && status.code() != absl::StatusCode::kFailedPrecondition) {
+        if (!outbox::IsPermanent(status) &&
+            status.code() != absl::StatusCode::kFailedPrecondition) {
           results.push_back(status);
           return results;
         }
@@ -124,11 +101,11 @@ Relay::Send TimerSender(const TimerClientOptions& options) {
       }
       for (; i < end; ++i) {
         results.push_back(send_one(messages[i]));
-        if (!results.back().ok() && !IsPermanent(results.back())) return results;
+        if (!results.back().ok() && !outbox::IsPermanent(results.back())) return results;
       }
     }
     return results;
   };
 }
 
-}  // namespace qms::outbox
+}  // namespace qms::clients

@@ -1,0 +1,75 @@
+#include "common/server/service_main.h"
+
+#include "common/config.h"
+#include "common/logging.h"
+#include "common/plants.h"
+#include "spdlog/spdlog.h"
+
+namespace qms {
+
+ServiceContext::~ServiceContext() {
+  while (!owned_.empty()) owned_.pop_back();
+}
+
+namespace {
+
+int ExitCode(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kNotFound:
+    case absl::StatusCode::kFailedPrecondition:
+      return 2;
+    default:
+      return 1;
+  }
+}
+
+}  // namespace
+
+int RunService(int argc, char** argv, const ServiceSpec& spec,
+               const std::function<absl::Status(ServiceContext&)>& wire) {
+  server::BlockTerminationSignals();
+  InitLogging(spec.name);
+  config::ParseFlags(argc, argv, spec.usage);
+
+  auto plants = config::PlantCalendarsFromFlags();
+  if (!plants.ok()) {
+    spdlog::critical("{}", plants.status().ToString());
+    return 2;
+  }
+  auto db_options = config::DatabaseOptionsFromFlags();
+  if (!db_options.ok()) {
+    spdlog::critical("{}", db_options.status().ToString());
+    return 2;
+  }
+  db::ConnectionPool pool(*db_options);
+  if (spec.migrations != nullptr) {
+    if (auto exit_code = config::MigrateAsAsked(pool, *spec.migrations)) return *exit_code;
+  }
+  auto server_options = config::ServerOptionsFromFlags();
+  if (!server_options.ok()) {
+    spdlog::critical("{}", server_options.status().ToString());
+    return 2;
+  }
+  server::ServiceRunner runner(spec.name, *std::move(server_options));
+  runner.SetReadinessProbe([&pool] { return pool.Ping(); });
+
+  ServiceContext context(spec, pool, std::make_shared<const PlantCalendars>(*std::move(plants)),
+                         runner);
+  if (const absl::Status wired = wire(context); !wired.ok()) {
+    spdlog::critical("{}", wired.ToString());
+    return ExitCode(wired);
+  }
+  // The loops start with the server: RunUntilSignal serves at once, and a loop's first step may
+  // as well run while the first calls arrive.
+  for (auto& loop : context.loops_) loop.start();
+  const absl::Status status = runner.RunUntilSignal();
+  for (auto it = context.loops_.rbegin(); it != context.loops_.rend(); ++it) it->stop();
+  if (!status.ok()) {
+    spdlog::critical("{}", status.ToString());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace qms
