@@ -5,15 +5,14 @@
 #include "absl/time/clock.h"
 #include "common/auth/roles.h"
 #include "common/field_violations.h"
-#include "common/resource_name.h"
-#include "common/server/caller.h"
-#include "common/server/grpc_status.h"
+#include "common/server/handler.h"
 #include "services/complaints/complaint_proto.h"
 
 namespace qms::complaints {
 namespace {
 
-using server::ToGrpcStatus;
+using server::Caller;
+using server::Handle;
 
 v1::FindingStatus FindingStatusToProto(FindingStatus s) {
   switch (s) {
@@ -70,21 +69,23 @@ void FindingToProto(const AuditFinding& f, absl::Time now, v1::AuditFinding* p) 
   ToProto(f.update_time, p->mutable_update_time());
 }
 
-absl::StatusOr<std::pair<std::string, int64_t>> ParseName(const std::string& name) {
-  auto ids = ParseResourceName("name", name, {"plants", "auditFindings"});
-  if (!ids.ok()) return ids.status();
+// The finding a request names, in a plant the caller may act in: plant and id.
+absl::StatusOr<std::pair<std::string, int64_t>> AllowedFinding(const Caller& caller,
+                                                               const std::string& name) {
+  QMS_ASSIGN_OR_RETURN(server::PlantResource r,
+                       server::AllowedResource(caller, "name", name, "auditFindings"));
   int64_t id = 0;
-  if (!absl::SimpleAtoi((*ids)[1], &id) || id <= 0) {
+  if (!absl::SimpleAtoi(r.id, &id) || id <= 0) {
     return InvalidField("name", "the finding id must be a positive number");
   }
-  return std::make_pair((*ids)[0], id);
+  return std::make_pair(std::move(r.plant), id);
 }
 
 }  // namespace
 
 server::AccessTable AuditFindingAccess() {
   using namespace auth;  // NOLINT
-  const std::vector<std::string> readers(std::begin(kReaders), std::end(kReaders));
+  const std::vector<std::string> readers = server::Readers();
   const std::vector<std::string> responders = {kQuality, kDepartment, kEngineering, kAdmin};
   return {
       {"CreateAuditFinding", {kQuality, kAdmin}},
@@ -104,93 +105,79 @@ AuditFindingServiceImpl::AuditFindingServiceImpl(
 grpc::Status AuditFindingServiceImpl::CreateAuditFinding(
     grpc::ServerContext* context, const v1::CreateAuditFindingRequest* request,
     v1::AuditFinding* response) {
-  auto caller = server::CallerOf(*context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  auto plant = server::AllowedPlantParent(*caller, "parent", request->parent());
-  if (!plant.ok()) return ToGrpcStatus(plant.status());
-  if (request->request_id().size() > kMaxRequestIdLength) {
-    return ToGrpcStatus(InvalidField("request_id", "is too long"));
-  }
-  const v1::AuditFinding& in = request->finding();
-  AuditFinding f;
-  f.plant = *plant;
-  f.customer = in.customer();
-  f.audited_area = in.audited_area();
-  f.finding = in.finding();
-  f.owner = in.owner();
-  f.raised_time = absl::InfinitePast();
-  if (in.has_raised_time()) {
-    if (!IsValidTimestamp(in.raised_time())) {
-      return ToGrpcStatus(InvalidField("finding.raised_time", "is not a valid time"));
+  return Handle(context, [&](const Caller& caller) -> absl::Status {
+    AuditFinding f;
+    QMS_ASSIGN_OR_RETURN(f.plant, server::AllowedPlantParent(caller, "parent", request->parent()));
+    if (request->request_id().size() > kMaxRequestIdLength) {
+      return InvalidField("request_id", "is too long");
     }
-    f.raised_time = FromProto(in.raised_time());
-  }
-  const absl::Time now = absl::Now();
-  if (absl::Status valid = ValidateNewFinding(f, now); !valid.ok()) return ToGrpcStatus(valid);
-  auto created = store_.Create(f, request->request_id());
-  if (!created.ok()) return ToGrpcStatus(created.status());
-  FindingToProto(*created, now, response);
-  return grpc::Status::OK;
+    const v1::AuditFinding& in = request->finding();
+    f.customer = in.customer();
+    f.audited_area = in.audited_area();
+    f.finding = in.finding();
+    f.owner = in.owner();
+    f.raised_time = absl::InfinitePast();
+    if (in.has_raised_time()) {
+      if (!IsValidTimestamp(in.raised_time())) {
+        return InvalidField("finding.raised_time", "is not a valid time");
+      }
+      f.raised_time = FromProto(in.raised_time());
+    }
+    const absl::Time now = absl::Now();
+    QMS_RETURN_IF_ERROR(ValidateNewFinding(f, now));
+    QMS_ASSIGN_OR_RETURN(const AuditFinding created, store_.Create(f, request->request_id()));
+    FindingToProto(created, now, response);
+    return absl::OkStatus();
+  });
 }
 
 grpc::Status AuditFindingServiceImpl::GetAuditFinding(grpc::ServerContext* context,
                                                       const v1::GetAuditFindingRequest* request,
                                                       v1::AuditFinding* response) {
-  auto caller = server::CallerOf(*context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  auto name = ParseName(request->name());
-  if (!name.ok()) return ToGrpcStatus(name.status());
-  if (absl::Status s = server::CheckPlant(*caller, name->first); !s.ok()) return ToGrpcStatus(s);
-  auto found = store_.Get(name->first, name->second);
-  if (!found.ok()) return ToGrpcStatus(found.status());
-  FindingToProto(*found, absl::Now(), response);
-  return grpc::Status::OK;
+  return Handle(context, [&](const Caller& caller) -> absl::Status {
+    QMS_ASSIGN_OR_RETURN(const auto finding, AllowedFinding(caller, request->name()));
+    QMS_ASSIGN_OR_RETURN(const AuditFinding found, store_.Get(finding.first, finding.second));
+    FindingToProto(found, absl::Now(), response);
+    return absl::OkStatus();
+  });
 }
 
 grpc::Status AuditFindingServiceImpl::ListAuditFindings(grpc::ServerContext* context,
                                                         const v1::ListAuditFindingsRequest* request,
                                                         v1::ListAuditFindingsResponse* response) {
-  auto caller = server::CallerOf(*context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  auto plant = server::AllowedPlantParent(*caller, "parent", request->parent());
-  if (!plant.ok()) return ToGrpcStatus(plant.status());
-  FieldViolations v;
-  FindingQuery q;
-  q.plant = *plant;
-  if (request->page_size() < 0 || request->page_size() > 500) {
-    v.Add("page_size", "must be between 0 and 500");
-  }
-  q.page_size = request->page_size() == 0 ? 50 : request->page_size();
-  q.page_token = request->page_token();
-  if (request->status() != v1::FINDING_STATUS_UNSPECIFIED) {
-    q.status = FindingStatusFromProto(request->status());
-    if (!q.status) v.Add("status", "is not a known status");
-  }
-  if (request->customer().size() > kMaxCodeLength) v.Add("customer", "is too long");
-  q.customer = request->customer();
-  q.blacklisted_only = request->blacklisted_only();
-  if (!v.empty()) return ToGrpcStatus(v.ToStatus());
-  auto page = store_.List(q);
-  if (!page.ok()) return ToGrpcStatus(page.status());
-  for (const auto& f : page->findings) FindingToProto(f, page->now, response->add_findings());
-  response->set_next_page_token(page->next_page_token);
-  return grpc::Status::OK;
+  return Handle(context, [&](const Caller& caller) -> absl::Status {
+    FindingQuery q;
+    QMS_ASSIGN_OR_RETURN(q.plant, server::AllowedPlantParent(caller, "parent", request->parent()));
+    FieldViolations v;
+    q.page_size = server::PageSize(v, request->page_size());
+    q.page_token = request->page_token();
+    if (request->status() != v1::FINDING_STATUS_UNSPECIFIED) {
+      q.status = FindingStatusFromProto(request->status());
+      if (!q.status) v.Add("status", "is not a known status");
+    }
+    if (request->customer().size() > kMaxCodeLength) v.Add("customer", "is too long");
+    q.customer = request->customer();
+    q.blacklisted_only = request->blacklisted_only();
+    QMS_RETURN_IF_ERROR(v.ToStatus());
+    QMS_ASSIGN_OR_RETURN(const auto page, store_.List(q));
+    for (const auto& f : page.findings) FindingToProto(f, page.now, response->add_findings());
+    response->set_next_page_token(page.next_page_token);
+    return absl::OkStatus();
+  });
 }
 
 grpc::Status AuditFindingServiceImpl::Move(grpc::ServerContext* context, const std::string& name,
                                            const std::string& etag,
                                            const AuditFindingStore::Move& move,
                                            v1::AuditFinding* response) {
-  auto caller = server::CallerOf(*context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  auto parsed = ParseName(name);
-  if (!parsed.ok()) return ToGrpcStatus(parsed.status());
-  if (absl::Status s = server::CheckPlant(*caller, parsed->first); !s.ok()) return ToGrpcStatus(s);
-  if (etag.size() > 32) return ToGrpcStatus(InvalidField("etag", "is not an etag of this API"));
-  auto after = store_.Apply(parsed->first, parsed->second, etag, move);
-  if (!after.ok()) return ToGrpcStatus(after.status());
-  FindingToProto(*after, after->update_time, response);
-  return grpc::Status::OK;
+  return Handle(context, [&](const Caller& caller) -> absl::Status {
+    QMS_ASSIGN_OR_RETURN(const auto finding, AllowedFinding(caller, name));
+    QMS_RETURN_IF_ERROR(server::CheckEtag(etag));
+    QMS_ASSIGN_OR_RETURN(const AuditFinding after,
+                         store_.Apply(finding.first, finding.second, etag, move));
+    FindingToProto(after, after.update_time, response);
+    return absl::OkStatus();
+  });
 }
 
 grpc::Status AuditFindingServiceImpl::SubmitAuditCountermeasure(
@@ -229,50 +216,48 @@ grpc::Status AuditFindingServiceImpl::CloseAuditFinding(grpc::ServerContext* con
 grpc::Status AuditFindingServiceImpl::GetAuditSummary(grpc::ServerContext* context,
                                                       const v1::GetAuditSummaryRequest* request,
                                                       v1::GetAuditSummaryResponse* response) {
-  auto caller = server::CallerOf(*context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  auto plant = server::AllowedPlantParent(*caller, "parent", request->parent());
-  if (!plant.ok()) return ToGrpcStatus(plant.status());
-  FieldViolations v;
-  Period period = Period::kMonth;
-  switch (request->period()) {
-    case v1::MONTH:
-      period = Period::kMonth;
-      break;
-    case v1::QUARTER:
-      period = Period::kQuarter;
-      break;
-    case v1::YEAR:
-      period = Period::kYear;
-      break;
-    default:
-      v.Add("period", "must be MONTH, QUARTER or YEAR");
-  }
-  if (!request->has_raised_after() || !IsValidTimestamp(request->raised_after())) {
-    v.Add("raised_after", "is required");
-  }
-  if (!request->has_raised_before() || !IsValidTimestamp(request->raised_before())) {
-    v.Add("raised_before", "is required");
-  }
-  if (!v.empty()) return ToGrpcStatus(v.ToStatus());
-  const absl::Time from = FromProto(request->raised_after());
-  const absl::Time to = FromProto(request->raised_before());
-  if (to <= from || to - from > absl::Hours(24 * 366 * 5)) {
-    return ToGrpcStatus(
-        InvalidField("raised_before", "must be after raised_after, within 5 years"));
-  }
-  auto loaded = store_.RaisedBetween(*plant, from, to);
-  if (!loaded.ok()) return ToGrpcStatus(loaded.status());
-  for (const PeriodSummary& s :
-       Summarize(loaded->first, period, zone_of_(*plant), loaded->second)) {
-    auto* p = response->add_periods();
-    p->set_period(s.period);
-    p->set_raised(s.raised);
-    p->set_closed(s.closed);
-    p->set_closed_on_time(s.closed_on_time);
-    p->set_blacklisted(s.blacklisted);
-  }
-  return grpc::Status::OK;
+  return Handle(context, [&](const Caller& caller) -> absl::Status {
+    QMS_ASSIGN_OR_RETURN(const std::string plant,
+                         server::AllowedPlantParent(caller, "parent", request->parent()));
+    FieldViolations v;
+    Period period = Period::kMonth;
+    switch (request->period()) {
+      case v1::MONTH:
+        period = Period::kMonth;
+        break;
+      case v1::QUARTER:
+        period = Period::kQuarter;
+        break;
+      case v1::YEAR:
+        period = Period::kYear;
+        break;
+      default:
+        v.Add("period", "must be MONTH, QUARTER or YEAR");
+    }
+    if (!request->has_raised_after() || !IsValidTimestamp(request->raised_after())) {
+      v.Add("raised_after", "is required");
+    }
+    if (!request->has_raised_before() || !IsValidTimestamp(request->raised_before())) {
+      v.Add("raised_before", "is required");
+    }
+    QMS_RETURN_IF_ERROR(v.ToStatus());
+    const absl::Time from = FromProto(request->raised_after());
+    const absl::Time to = FromProto(request->raised_before());
+    if (to <= from || to - from > absl::Hours(24 * 366 * 5)) {
+      return InvalidField("raised_before", "must be after raised_after, within 5 years");
+    }
+    QMS_ASSIGN_OR_RETURN(const auto loaded, store_.RaisedBetween(plant, from, to));
+    const auto& [raised, now] = loaded;
+    for (const PeriodSummary& s : Summarize(raised, period, zone_of_(plant), now)) {
+      auto* p = response->add_periods();
+      p->set_period(s.period);
+      p->set_raised(s.raised);
+      p->set_closed(s.closed);
+      p->set_closed_on_time(s.closed_on_time);
+      p->set_blacklisted(s.blacklisted);
+    }
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace qms::complaints

@@ -6,8 +6,7 @@
 #include "common/auth/roles.h"
 #include "common/field_violations.h"
 #include "common/resource_name.h"
-#include "common/server/caller.h"
-#include "common/server/grpc_status.h"
+#include "common/server/handler.h"
 #include "services/complaints/complaint_proto.h"
 #include "services/complaints/report.h"
 #include "services/complaints/statistics.h"
@@ -15,23 +14,11 @@
 namespace qms::complaints {
 namespace {
 
-using server::ToGrpcStatus;
+using server::Caller;
+using server::Handle;
+using server::PlantResource;
 
-constexpr int kDefaultPageSize = 50;
-constexpr int kMaxPageSize = 500;
-
-Actor ActorOf(const server::Caller& caller) { return Actor{caller.subject, caller.roles}; }
-
-int PageSize(FieldViolations& v, int requested) {
-  if (requested < 0 || requested > kMaxPageSize) {
-    v.Add("page_size", absl::StrCat("must be between 0 and ", kMaxPageSize));
-  }
-  return requested == 0 ? kDefaultPageSize : requested;
-}
-
-std::vector<std::string> Readers() {
-  return {std::begin(auth::kReaders), std::end(auth::kReaders)};
-}
+Actor ActorOf(const Caller& caller) { return Actor{caller.subject, caller.roles}; }
 
 }  // namespace
 
@@ -40,11 +27,11 @@ server::AccessTable ComplaintAccess() {
   const std::vector<std::string> investigators = {kQuality, kDepartment, kEngineering, kAdmin};
   return {
       {"CreateComplaint", {kSales, kQuality, kAdmin}},
-      {"GetComplaint", Readers()},
-      {"ListComplaints", Readers()},
-      {"ListComplaintHistory", Readers()},
-      {"GetComplaintStatistics", Readers()},
-      {"GetReport", Readers()},
+      {"GetComplaint", server::Readers()},
+      {"ListComplaints", server::Readers()},
+      {"ListComplaintHistory", server::Readers()},
+      {"GetComplaintStatistics", server::Readers()},
+      {"GetReport", server::Readers()},
       {"TriageComplaint", {kQuality, kAdmin}},
       {"SubmitContainment", {kQuality, kDepartment, kSales, kAdmin}},
       {"SubmitRootCause", investigators},
@@ -64,88 +51,80 @@ ComplaintServiceImpl::ComplaintServiceImpl(ComplaintStore& store) : store_(store
 grpc::Status ComplaintServiceImpl::CreateComplaint(grpc::ServerContext* context,
                                                    const v1::CreateComplaintRequest* request,
                                                    v1::Complaint* response) {
-  auto caller = server::CallerOf(*context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  auto plant = server::AllowedPlantParent(*caller, "parent", request->parent());
-  if (!plant.ok()) return ToGrpcStatus(plant.status());
-  if (request->request_id().size() > kMaxRequestIdLength) {
-    return ToGrpcStatus(
-        InvalidField("request_id", absl::StrCat("is longer than ", kMaxRequestIdLength, " bytes")));
-  }
-  auto intake = IntakeFromProto(request->complaint());
-  if (!intake.ok()) return ToGrpcStatus(intake.status());
-  if (absl::Status valid = ValidateIntake(*intake, absl::Now()); !valid.ok()) {
-    return ToGrpcStatus(valid);
-  }
-  auto created = store_.Create(*plant, *intake, request->request_id(), ActorOf(*caller));
-  if (!created.ok()) return ToGrpcStatus(created.status());
-  ComplaintToProto(*created, response);
-  return grpc::Status::OK;
+  return Handle(context, [&](const Caller& caller) -> absl::Status {
+    QMS_ASSIGN_OR_RETURN(const std::string plant,
+                         server::AllowedPlantParent(caller, "parent", request->parent()));
+    if (request->request_id().size() > kMaxRequestIdLength) {
+      return InvalidField("request_id",
+                          absl::StrCat("is longer than ", kMaxRequestIdLength, " bytes"));
+    }
+    QMS_ASSIGN_OR_RETURN(const Intake intake, IntakeFromProto(request->complaint()));
+    QMS_RETURN_IF_ERROR(ValidateIntake(intake, absl::Now()));
+    QMS_ASSIGN_OR_RETURN(const Complaint created,
+                         store_.Create(plant, intake, request->request_id(), ActorOf(caller)));
+    ComplaintToProto(created, response);
+    return absl::OkStatus();
+  });
 }
 
 grpc::Status ComplaintServiceImpl::GetComplaint(grpc::ServerContext* context,
                                                 const v1::GetComplaintRequest* request,
                                                 v1::Complaint* response) {
-  auto caller = server::CallerOf(*context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  auto ids = ParseResourceName("name", request->name(), {"plants", "complaints"});
-  if (!ids.ok()) return ToGrpcStatus(ids.status());
-  if (absl::Status s = server::CheckPlant(*caller, (*ids)[0]); !s.ok()) return ToGrpcStatus(s);
-  auto complaint = store_.Get((*ids)[0], (*ids)[1]);
-  if (!complaint.ok()) return ToGrpcStatus(complaint.status());
-  ComplaintToProto(*complaint, response);
-  return grpc::Status::OK;
+  return Handle(context, [&](const Caller& caller) -> absl::Status {
+    QMS_ASSIGN_OR_RETURN(const PlantResource r,
+                         server::AllowedResource(caller, "name", request->name(), "complaints"));
+    QMS_ASSIGN_OR_RETURN(const Complaint complaint, store_.Get(r.plant, r.id));
+    ComplaintToProto(complaint, response);
+    return absl::OkStatus();
+  });
 }
 
 grpc::Status ComplaintServiceImpl::ListComplaints(grpc::ServerContext* context,
                                                   const v1::ListComplaintsRequest* request,
                                                   v1::ListComplaintsResponse* response) {
-  auto caller = server::CallerOf(*context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  auto plant = server::AllowedPlantParent(*caller, "parent", request->parent());
-  if (!plant.ok()) return ToGrpcStatus(plant.status());
-  FieldViolations v;
-  ListQuery query;
-  query.plant = *plant;
-  query.page_size = PageSize(v, request->page_size());
-  query.page_token = request->page_token();
-  if (request->customer().size() > kMaxCodeLength) v.Add("customer", "is too long");
-  query.customer = request->customer();
-  if (request->status() != v1::COMPLAINT_STATUS_UNSPECIFIED) {
-    query.status = StatusFromProto(request->status());
-    if (!query.status) v.Add("status", "is not a known status");
-  }
-  if (request->has_received_after()) {
-    CheckTimestamp(v, "received_after", request->received_after());
-    query.received_after = FromProto(request->received_after());
-  }
-  if (request->has_received_before()) {
-    CheckTimestamp(v, "received_before", request->received_before());
-    query.received_before = FromProto(request->received_before());
-  }
-  if (!v.empty()) return ToGrpcStatus(v.ToStatus());
-  auto page = store_.List(query);
-  if (!page.ok()) return ToGrpcStatus(page.status());
-  for (const Complaint& c : page->complaints) ComplaintToProto(c, response->add_complaints());
-  response->set_next_page_token(page->next_page_token);
-  return grpc::Status::OK;
+  return Handle(context, [&](const Caller& caller) -> absl::Status {
+    ListQuery query;
+    QMS_ASSIGN_OR_RETURN(query.plant,
+                         server::AllowedPlantParent(caller, "parent", request->parent()));
+    FieldViolations v;
+    query.page_size = server::PageSize(v, request->page_size());
+    query.page_token = request->page_token();
+    if (request->customer().size() > kMaxCodeLength) v.Add("customer", "is too long");
+    query.customer = request->customer();
+    if (request->status() != v1::COMPLAINT_STATUS_UNSPECIFIED) {
+      query.status = StatusFromProto(request->status());
+      if (!query.status) v.Add("status", "is not a known status");
+    }
+    if (request->has_received_after()) {
+      CheckTimestamp(v, "received_after", request->received_after());
+      query.received_after = FromProto(request->received_after());
+    }
+    if (request->has_received_before()) {
+      CheckTimestamp(v, "received_before", request->received_before());
+      query.received_before = FromProto(request->received_before());
+    }
+    QMS_RETURN_IF_ERROR(v.ToStatus());
+    QMS_ASSIGN_OR_RETURN(const ComplaintPage page, store_.List(query));
+    for (const Complaint& c : page.complaints) ComplaintToProto(c, response->add_complaints());
+    response->set_next_page_token(page.next_page_token);
+    return absl::OkStatus();
+  });
 }
 
 grpc::Status ComplaintServiceImpl::Transit(grpc::ServerContext* context, const std::string& name,
                                            const std::string& etag,
                                            const absl::StatusOr<Step>& step,
                                            v1::Complaint* response) {
-  auto caller = server::CallerOf(*context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  auto ids = ParseResourceName("name", name, {"plants", "complaints"});
-  if (!ids.ok()) return ToGrpcStatus(ids.status());
-  if (absl::Status s = server::CheckPlant(*caller, (*ids)[0]); !s.ok()) return ToGrpcStatus(s);
-  if (etag.size() > 32) return ToGrpcStatus(InvalidField("etag", "is not an etag of this API"));
-  if (!step.ok()) return ToGrpcStatus(step.status());
-  auto after = store_.ApplyStep((*ids)[0], (*ids)[1], etag, *step, ActorOf(*caller));
-  if (!after.ok()) return ToGrpcStatus(after.status());
-  ComplaintToProto(*after, response);
-  return grpc::Status::OK;
+  return Handle(context, [&](const Caller& caller) -> absl::Status {
+    QMS_ASSIGN_OR_RETURN(const PlantResource r,
+                         server::AllowedResource(caller, "name", name, "complaints"));
+    QMS_RETURN_IF_ERROR(server::CheckEtag(etag));
+    QMS_RETURN_IF_ERROR(step.status());
+    QMS_ASSIGN_OR_RETURN(const Complaint after,
+                         store_.ApplyStep(r.plant, r.id, etag, *step, ActorOf(caller)));
+    ComplaintToProto(after, response);
+    return absl::OkStatus();
+  });
 }
 
 grpc::Status ComplaintServiceImpl::TriageComplaint(grpc::ServerContext* context,
@@ -211,75 +190,75 @@ grpc::Status ComplaintServiceImpl::ReopenComplaint(grpc::ServerContext* context,
 grpc::Status ComplaintServiceImpl::ListComplaintHistory(
     grpc::ServerContext* context, const v1::ListComplaintHistoryRequest* request,
     v1::ListComplaintHistoryResponse* response) {
-  auto caller = server::CallerOf(*context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  auto ids = ParseResourceName("name", request->name(), {"plants", "complaints"});
-  if (!ids.ok()) return ToGrpcStatus(ids.status());
-  if (absl::Status s = server::CheckPlant(*caller, (*ids)[0]); !s.ok()) return ToGrpcStatus(s);
-  FieldViolations v;
-  const int page_size = PageSize(v, request->page_size());
-  if (!v.empty()) return ToGrpcStatus(v.ToStatus());
-  auto page = store_.History((*ids)[0], (*ids)[1], page_size, request->page_token());
-  if (!page.ok()) return ToGrpcStatus(page.status());
-  for (const auto& e : page->entries) HistoryToProto(e, response->add_entries());
-  response->set_next_page_token(page->next_page_token);
-  return grpc::Status::OK;
+  return Handle(context, [&](const Caller& caller) -> absl::Status {
+    QMS_ASSIGN_OR_RETURN(const PlantResource r,
+                         server::AllowedResource(caller, "name", request->name(), "complaints"));
+    FieldViolations v;
+    const int page_size = server::PageSize(v, request->page_size());
+    QMS_RETURN_IF_ERROR(v.ToStatus());
+    QMS_ASSIGN_OR_RETURN(const auto page,
+                         store_.History(r.plant, r.id, page_size, request->page_token()));
+    for (const auto& e : page.entries) HistoryToProto(e, response->add_entries());
+    response->set_next_page_token(page.next_page_token);
+    return absl::OkStatus();
+  });
 }
 
 grpc::Status ComplaintServiceImpl::GetComplaintStatistics(
     grpc::ServerContext* context, const v1::GetComplaintStatisticsRequest* request,
     v1::GetComplaintStatisticsResponse* response) {
-  auto caller = server::CallerOf(*context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  auto plant = server::AllowedPlantParent(*caller, "parent", request->parent());
-  if (!plant.ok()) return ToGrpcStatus(plant.status());
-  FieldViolations v;
-  absl::CivilMonth from, to;
-  if (!absl::ParseCivilTime(request->from_month(), &from)) {
-    v.Add("from_month", "must be a month YYYY-MM");
-  }
-  if (!absl::ParseCivilTime(request->to_month(), &to)) v.Add("to_month", "must be a month YYYY-MM");
-  if (v.empty() && (to < from || to - from >= 36)) {
-    v.Add("to_month", "must be from from_month up to 36 months later");
-  }
-  if (request->customer().size() > kMaxCodeLength) v.Add("customer", "is too long");
-  if (!v.empty()) return ToGrpcStatus(v.ToStatus());
-  const absl::TimeZone zone = store_.ZoneOf(*plant);
-  auto loaded = store_.ReceivedBetween(*plant, request->customer(), absl::FromCivil(from, zone),
-                                       absl::FromCivil(to + 1, zone));
-  if (!loaded.ok()) return ToGrpcStatus(loaded.status());
-  for (const MonthlyFigures& f : MonthlyStatistics(loaded->first, zone, loaded->second)) {
-    auto* row = response->add_rows();
-    row->set_month(f.month);
-    row->set_customer(f.customer);
-    row->set_received(f.received);
-    row->set_serious(f.serious);
-    row->set_containment_due(f.containment_due);
-    row->set_contained_on_time(f.contained_on_time);
-    row->set_containment_on_time_rate(f.containment_on_time_rate());
-    row->set_corrective_action_due(f.corrective_action_due);
-    row->set_corrective_action_on_time(f.corrective_action_on_time);
-    row->set_corrective_action_on_time_rate(f.corrective_action_on_time_rate());
-    row->set_open(f.open);
-    row->set_overdue(f.overdue);
-  }
-  return grpc::Status::OK;
+  return Handle(context, [&](const Caller& caller) -> absl::Status {
+    QMS_ASSIGN_OR_RETURN(const std::string plant,
+                         server::AllowedPlantParent(caller, "parent", request->parent()));
+    FieldViolations v;
+    absl::CivilMonth from, to;
+    if (!absl::ParseCivilTime(request->from_month(), &from)) {
+      v.Add("from_month", "must be a month YYYY-MM");
+    }
+    if (!absl::ParseCivilTime(request->to_month(), &to)) {
+      v.Add("to_month", "must be a month YYYY-MM");
+    }
+    if (v.empty() && (to < from || to - from >= 36)) {
+      v.Add("to_month", "must be from from_month up to 36 months later");
+    }
+    if (request->customer().size() > kMaxCodeLength) v.Add("customer", "is too long");
+    QMS_RETURN_IF_ERROR(v.ToStatus());
+    const absl::TimeZone zone = store_.ZoneOf(plant);
+    QMS_ASSIGN_OR_RETURN(const auto loaded, store_.ReceivedBetween(plant, request->customer(),
+                                                                   absl::FromCivil(from, zone),
+                                                                   absl::FromCivil(to + 1, zone)));
+    const auto& [received, now] = loaded;
+    for (const MonthlyFigures& f : MonthlyStatistics(received, zone, now)) {
+      auto* row = response->add_rows();
+      row->set_month(f.month);
+      row->set_customer(f.customer);
+      row->set_received(f.received);
+      row->set_serious(f.serious);
+      row->set_containment_due(f.containment_due);
+      row->set_contained_on_time(f.contained_on_time);
+      row->set_containment_on_time_rate(f.containment_on_time_rate());
+      row->set_corrective_action_due(f.corrective_action_due);
+      row->set_corrective_action_on_time(f.corrective_action_on_time);
+      row->set_corrective_action_on_time_rate(f.corrective_action_on_time_rate());
+      row->set_open(f.open);
+      row->set_overdue(f.overdue);
+    }
+    return absl::OkStatus();
+  });
 }
 
 grpc::Status ComplaintServiceImpl::GetReport(grpc::ServerContext* context,
                                              const v1::GetReportRequest* request,
                                              v1::Report* response) {
-  auto caller = server::CallerOf(*context);
-  if (!caller.ok()) return ToGrpcStatus(caller.status());
-  auto ids = ParseResourceName("name", request->name(), {"plants", "complaints"});
-  if (!ids.ok()) return ToGrpcStatus(ids.status());
-  if (absl::Status s = server::CheckPlant(*caller, (*ids)[0]); !s.ok()) return ToGrpcStatus(s);
-  auto complaint = store_.Get((*ids)[0], (*ids)[1]);
-  if (!complaint.ok()) return ToGrpcStatus(complaint.status());
-  response->set_name(request->name());
-  response->set_content_type("text/html; charset=utf-8");
-  response->set_content(RenderReport(*complaint, store_.ZoneOf((*ids)[0])));
-  return grpc::Status::OK;
+  return Handle(context, [&](const Caller& caller) -> absl::Status {
+    QMS_ASSIGN_OR_RETURN(const PlantResource r,
+                         server::AllowedResource(caller, "name", request->name(), "complaints"));
+    QMS_ASSIGN_OR_RETURN(const Complaint complaint, store_.Get(r.plant, r.id));
+    response->set_name(request->name());
+    response->set_content_type("text/html; charset=utf-8");
+    response->set_content(RenderReport(complaint, store_.ZoneOf(r.plant)));
+    return absl::OkStatus();
+  });
 }
 
 }  // namespace qms::complaints

@@ -1,9 +1,11 @@
 // notifications: plant calendars, response timers, escalations and deliveries.
 #include "common/periodic_task.h"
 #include "common/server/service_main.h"
+#include "services/notifications/calendar_service.h"
+#include "services/notifications/delivery_service.h"
 #include "services/notifications/migrations.h"
-#include "services/notifications/notification_service.h"
 #include "services/notifications/options.h"
+#include "services/notifications/timer_service.h"
 
 namespace notifications = qms::notifications;
 namespace v1 = qms::notifications::v1;

@@ -1,0 +1,209 @@
+#include "services/notifications/delivery_service.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/auth/roles.h"
+#include "common/page_token.h"
+#include "common/proto_time.h"
+#include "common/server/handler.h"
+#include "services/notifications/notification_proto.h"
+
+namespace qms::notifications {
+
+server::AccessTable DeliveryAccess() {
+  using namespace auth;  // NOLINT
+  const std::vector<std::string> managers = {kQuality, kGeneralManager, kAdmin};
+  return {
+      {"CreateSubscription", managers},
+      {"ListSubscriptions", {kQuality, kGeneralManager, kAuditor, kAdmin}},
+      {"DeleteSubscription", managers},
+      {"ListDeliveries", {kQuality, kGeneralManager, kAuditor, kAdmin}},
+      {"WatchEvents", server::Readers()},
+  };
+}
+
+grpc::Status DeliveryServiceImpl::CreateSubscription(grpc::ServerContext* context,
+                                                     const v1::CreateSubscriptionRequest* request,
+                                                     v1::Subscription* response) {
+  return server::Handle(context, [&](const server::Caller& caller) -> absl::Status {
+    if (absl::Status s =
+            PlantOrAllAllowed(caller, "subscription.plant", request->subscription().plant(), false);
+        !s.ok()) {
+      return s;
+    }
+    const v1::Subscription& in = request->subscription();
+    FieldViolations v;
+    Subscription s;
+    s.plant = in.plant();
+    if (s.plant != "*") CheckPlant(v, "subscription.plant", s.plant);
+    if (in.roles_size() > static_cast<int>(kMaxRoles)) v.Add("subscription.roles", "too many");
+    for (const std::string& r : in.roles()) {
+      CheckText(v, "subscription.roles", r, kMaxNameLength);
+      if (r.find(',') != std::string::npos) v.Add("subscription.roles", "must not contain ','");
+      s.roles.push_back(r);
+    }
+    switch (in.target_case()) {
+      case v1::Subscription::kWebhookUrl:
+        s.channel = Channel::kWebhook;
+        s.target = in.webhook_url();
+        CheckText(v, "subscription.webhook_url", s.target, kMaxTargetLength);
+        if (!absl::StartsWith(s.target, "http://") && !absl::StartsWith(s.target, "https://")) {
+          v.Add("subscription.webhook_url", "must be an http:// or https:// URL");
+        }
+        CheckText(v, "subscription.webhook_secret", in.webhook_secret(), 255);
+        s.secret = in.webhook_secret();
+        break;
+      case v1::Subscription::kEmail:
+        s.channel = Channel::kEmail;
+        s.target = in.email();
+        CheckText(v, "subscription.email", s.target, 254);
+        if (s.target.find('@') == std::string::npos ||
+            s.target.find_first_of("<>\r\n ,") != std::string::npos) {
+          v.Add("subscription.email", "is not an e-mail address");
+        }
+        break;
+      default:
+        v.Add("subscription.target", "give webhook_url or email");
+    }
+    QMS_RETURN_IF_ERROR(v.ToStatus());
+    auto created = store_.CreateSubscription(s);
+    if (!created.ok()) return created.status();
+    response->set_name(absl::StrCat("subscriptions/", created->id));
+    response->set_plant(created->plant);
+    for (const std::string& r : created->roles) response->add_roles(r);
+    if (created->channel == Channel::kEmail) {
+      response->set_email(created->target);
+    } else {
+      response->set_webhook_url(created->target);
+    }
+    ToProto(created->create_time, response->mutable_create_time());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status DeliveryServiceImpl::ListSubscriptions(grpc::ServerContext* context,
+                                                    const v1::ListSubscriptionsRequest* request,
+                                                    v1::ListSubscriptionsResponse* response) {
+  return server::Handle(context, [&](const server::Caller& caller) -> absl::Status {
+    // No plant: every subscription the caller may see (filtered below).
+    QMS_RETURN_IF_ERROR(FilterPlantAllowed(caller, request->plant()));
+    auto subs = store_.ListSubscriptions(request->plant());
+    if (!subs.ok()) return subs.status();
+    for (const Subscription& s : *subs) {
+      // A plant's people see their plant's subscriptions; company-wide ones need every plant.
+      if (!PlantOrAllAllowed(caller, "", s.plant, false).ok()) continue;
+      v1::Subscription* p = response->add_subscriptions();
+      p->set_name(absl::StrCat("subscriptions/", s.id));
+      p->set_plant(s.plant);
+      for (const std::string& r : s.roles) p->add_roles(r);
+      if (s.channel == Channel::kEmail) {
+        p->set_email(s.target);
+      } else {
+        p->set_webhook_url(s.target);
+      }
+      ToProto(s.create_time, p->mutable_create_time());
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status DeliveryServiceImpl::DeleteSubscription(grpc::ServerContext* context,
+                                                     const v1::DeleteSubscriptionRequest* request,
+                                                     v1::DeleteSubscriptionResponse*) {
+  return server::Handle(context, [&](const server::Caller& caller) -> absl::Status {
+    auto id = SubscriptionId("name", request->name());
+    if (!id.ok()) return id.status();
+    auto existing = store_.GetSubscription(*id);
+    if (!existing.ok()) return existing.status();
+    QMS_RETURN_IF_ERROR(PlantOrAllAllowed(caller, "name", existing->plant, false));
+    return store_.DeleteSubscription(*id);
+  });
+}
+
+grpc::Status DeliveryServiceImpl::ListDeliveries(grpc::ServerContext* context,
+                                                 const v1::ListDeliveriesRequest* request,
+                                                 v1::ListDeliveriesResponse* response) {
+  return server::Handle(context, [&](const server::Caller& caller) -> absl::Status {
+    // No plant: the deliveries of every plant the caller may see (filtered below).
+    QMS_RETURN_IF_ERROR(FilterPlantAllowed(caller, request->plant()));
+    FieldViolations v;
+    if (!v1::DeliveryState_IsValid(request->state())) v.Add("state", "is not a delivery state");
+    const int page_size = server::PageSize(v, request->page_size());
+    QMS_RETURN_IF_ERROR(v.ToStatus());
+    std::optional<DeliveryState> state;
+    if (request->state() != v1::DELIVERY_STATE_UNSPECIFIED) {
+      state = static_cast<DeliveryState>(static_cast<int>(request->state()));
+    }
+    auto list = store_.ListDeliveries(request->plant(), state, page_size);
+    if (!list.ok()) return list.status();
+    for (const Delivery& d : *list) {
+      if (!caller.MayAccessPlant(d.event.plant)) continue;
+      v1::Delivery* p = response->add_deliveries();
+      p->set_id(d.id);
+      p->set_event_id(d.event.id);
+      p->set_subscription(absl::StrCat("subscriptions/", d.subscription_id));
+      p->set_state(static_cast<v1::DeliveryState>(static_cast<int>(d.state)));
+      p->set_attempts(d.attempts);
+      p->set_last_error(d.last_error);
+      ToProto(d.next_attempt_time, p->mutable_next_attempt_time());
+      if (d.deliver_time) ToProto(*d.deliver_time, p->mutable_deliver_time());
+      p->set_plant(d.event.plant);
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status DeliveryServiceImpl::WatchEvents(grpc::ServerContext* context,
+                                              const v1::WatchEventsRequest* request,
+                                              grpc::ServerWriter<v1::Event>* writer) {
+  return server::Handle(context, [&](const server::Caller& caller) -> absl::Status {
+    QMS_RETURN_IF_ERROR(PlantOrAllAllowed(caller, "plant", request->plant(), true));
+    FieldViolations v;
+    if (request->after_event_id() < 0) v.Add("after_event_id", "must not be negative");
+    QMS_RETURN_IF_ERROR(v.ToStatus());
+    int64_t floor = request->after_event_id();
+    if (floor == 0) {
+      auto last = store_.LastEventId();
+      if (!last.ok()) return last.status();
+      floor = *last;
+    }
+    // Event ids come from AUTO_INCREMENT, so a replica's transaction may commit a lower id after a
+    // higher one is visible. New events are read after the highest id sent (`top`); once a second
+    // the window from `floor` is read again for such late commits. `floor` passes an event only
+    // when it is older than kSettle; `sent` remembers what was written above it.
+    constexpr absl::Duration kSettle = absl::Seconds(30);
+    constexpr int kBatch = 1000;
+    std::set<int64_t> sent;
+    int64_t top = floor;
+    uint64_t seen = 0;
+    absl::Time next_rescan = absl::Now() + absl::Seconds(1);
+    while (!context->IsCancelled()) {
+      const bool rescan = absl::Now() >= next_rescan;
+      auto events = store_.EventsAfter(rescan ? floor : top, request->plant(), kBatch);
+      if (!events.ok()) return events.status();
+      for (const Event& e : *events) {
+        if (sent.insert(e.id).second) {
+          v1::Event out;
+          EventToProto(e, &out);
+          if (!writer->Write(out)) return absl::OkStatus();  // the client went away
+        }
+        top = std::max(top, e.id);
+      }
+      if (rescan) {
+        const absl::Time settled = absl::Now() - kSettle;
+        for (const Event& e : *events) {
+          if (e.fire_time >= settled) break;
+          floor = e.id;
+        }
+        sent.erase(sent.begin(), sent.upper_bound(floor));
+        next_rescan = absl::Now() + absl::Seconds(1);
+      } else if (static_cast<int>(events->size()) == kBatch) {
+        continue;
+      }
+      if (!bus_.Wait(&seen, absl::Milliseconds(250))) break;  // shutting down
+    }
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace qms::notifications

@@ -1,0 +1,37 @@
+// The notifications API's DeliveryService: validates requests, converts between protobuf and the
+// domain, delegates to the store, maps statuses.
+#ifndef QMS_SERVICES_NOTIFICATIONS_DELIVERY_SERVICE_H_
+#define QMS_SERVICES_NOTIFICATIONS_DELIVERY_SERVICE_H_
+
+#include "common/server/caller.h"
+#include "qms/notifications/v1/notifications.grpc.pb.h"
+#include "services/notifications/event_bus.h"
+#include "services/notifications/timer_store.h"
+
+namespace qms::notifications {
+
+// Who may call each method (roles from common/auth/roles.h).
+server::AccessTable DeliveryAccess();
+
+class DeliveryServiceImpl final : public v1::DeliveryService::Service {
+ public:
+  DeliveryServiceImpl(TimerStore& store, EventBus& bus) : store_(store), bus_(bus) {}
+  grpc::Status CreateSubscription(grpc::ServerContext*, const v1::CreateSubscriptionRequest*,
+                                  v1::Subscription* response) override;
+  grpc::Status ListSubscriptions(grpc::ServerContext*, const v1::ListSubscriptionsRequest*,
+                                 v1::ListSubscriptionsResponse* response) override;
+  grpc::Status DeleteSubscription(grpc::ServerContext*, const v1::DeleteSubscriptionRequest*,
+                                  v1::DeleteSubscriptionResponse* response) override;
+  grpc::Status ListDeliveries(grpc::ServerContext*, const v1::ListDeliveriesRequest*,
+                              v1::ListDeliveriesResponse* response) override;
+  grpc::Status WatchEvents(grpc::ServerContext* context, const v1::WatchEventsRequest* request,
+                           grpc::ServerWriter<v1::Event>* writer) override;
+
+ private:
+  TimerStore& store_;
+  EventBus& bus_;
+};
+
+}  // namespace qms::notifications
+
+#endif  // QMS_SERVICES_NOTIFICATIONS_DELIVERY_SERVICE_H_
