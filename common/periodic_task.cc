@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "common/logging.h"
+#include "common/loop_passes.h"
 
 namespace qms {
 
@@ -45,6 +46,7 @@ void PeriodicTask::Loop() {
     } catch (...) {
       spdlog::error("{}: a step threw a non-exception", name_);
     }
+    CountLoopPass(name_);
     absl::MutexLock lock(&mu_);
     changed_.WaitFor(mu_, interval_,
                      [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS { return StoppingOrWoken(); });

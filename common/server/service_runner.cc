@@ -4,6 +4,8 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <prometheus/collectable.h>
+#include <prometheus/metric_family.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -14,6 +16,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "common/loop_passes.h"
 #include "common/periodic_task.h"
 #include "common/server/auth_interceptor.h"
 #include "common/server/rpc_observer.h"
@@ -22,7 +25,27 @@
 #include "spdlog/spdlog.h"
 
 namespace qms::server {
+
 namespace {
+
+// qms_loop_passes_total{loop}: the passes each background loop of the process completed
+// (common/loop_passes.h).
+class LoopPassesCollectable final : public prometheus::Collectable {
+ public:
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    prometheus::MetricFamily family;
+    family.name = "qms_loop_passes_total";
+    family.help = "Passes completed by each background loop (engine, relay, deliveries, ...)";
+    family.type = prometheus::MetricType::Counter;
+    for (const auto& [loop, passes] : AllLoopPasses()) {
+      prometheus::ClientMetric metric;
+      metric.label.push_back({"loop", loop});
+      metric.counter.value = static_cast<double>(passes);
+      family.metric.push_back(std::move(metric));
+    }
+    return {std::move(family)};
+  }
+};
 
 constexpr char kLiveness[] = "liveness";
 
@@ -172,6 +195,8 @@ absl::Status ServiceRunner::Start() {
           absl::StrCat("cannot serve metrics on ", options_.metrics_listen, ": ", e.what()));
     }
     exposer_->RegisterCollectable(registry_);
+    loop_passes_ = std::make_shared<LoopPassesCollectable>();
+    exposer_->RegisterCollectable(loop_passes_);
     metrics_port_ = exposer_->GetListeningPorts().front();
   }
 

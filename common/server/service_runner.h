@@ -25,6 +25,7 @@ class Server;
 
 namespace prometheus {
 class Registry;
+class Collectable;
 class Exposer;
 }  // namespace prometheus
 
@@ -108,6 +109,7 @@ class ServiceRunner {
   const std::string name_;
   const ServerOptions options_;
   std::shared_ptr<prometheus::Registry> registry_;
+  std::shared_ptr<prometheus::Collectable> loop_passes_;  // the exposer keeps a weak_ptr
   std::unique_ptr<prometheus::Exposer> exposer_;
   struct Registered {
     grpc::Service* service;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/logging.h"
+#include "common/loop_passes.h"
 
 namespace qms::notifications {
 
@@ -71,6 +72,7 @@ void TimerEngine::Loop() {
       if (stopping_) return;
     }
     absl::StatusOr<int> fired = RunOnce();
+    CountLoopPass("engine");
     if (!fired.ok()) {
       spdlog::warn("timer engine pass failed: {}", fired.status().ToString());
       absl::MutexLock lock(&mu_);

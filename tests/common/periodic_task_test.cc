@@ -4,8 +4,10 @@
 
 #include <atomic>
 #include <stdexcept>
+#include <thread>
 
 #include "absl/synchronization/notification.h"
+#include "common/loop_passes.h"
 
 namespace qms {
 namespace {
@@ -20,9 +22,31 @@ TEST(PeriodicTask, RunsFirstStepAtStartAndNoStepAfterStop) {
   ASSERT_TRUE(first.WaitForNotificationWithTimeout(absl::Seconds(10)));
   task.Stop();
   const int after_stop = steps.load();
+  EXPECT_EQ(LoopPasses("t"), after_stop) << "every step ran to its end and was counted";
+  // Stop joined the task's thread: a wake finds no one to run a step.
   task.Wake();
-  absl::SleepFor(absl::Milliseconds(50));
   EXPECT_EQ(steps.load(), after_stop);
+  EXPECT_EQ(LoopPasses("t"), after_stop);
+}
+
+TEST(PeriodicTask, EachStepIsALoopPassThatWaitersSee) {
+  std::atomic<int> steps{0};
+  std::atomic<bool> seen{false};
+  PeriodicTask task("counted", absl::Hours(1), [&] { steps.fetch_add(1); });
+  task.Start();
+  // Wakes until the waiter has seen its passes (wakes during a step coalesce into one).
+  std::thread waker([&] {
+    while (!seen.load()) {
+      task.Wake();
+      absl::SleepFor(absl::Milliseconds(5));
+    }
+  });
+  EXPECT_TRUE(AwaitLoopPasses("counted", 3, absl::Seconds(20)));
+  seen = true;
+  waker.join();
+  task.Stop();
+  EXPECT_GE(steps.load(), 3);
+  EXPECT_EQ(LoopPasses("counted"), steps.load()) << "one pass counted per step";
 }
 
 TEST(PeriodicTask, WakeRunsTheNextStepWithoutWaitingForTheInterval) {

@@ -345,7 +345,7 @@ TEST(NotificationsEndToEnd, EmailGoesToTheSubscriptionsOfTheStagesRolesAndPlant)
   ASSERT_TRUE(smtp.WaitForMessages(1, absl::Seconds(10)));
   ASSERT_TRUE(
       Eventually([&] { return db.Count("SELECT COUNT(*) FROM firings") == 2; }, absl::Seconds(5)));
-  absl::SleepFor(absl::Milliseconds(500));
+  ASSERT_TRUE(notifications.AwaitLoopPasses("deliveries")) << "the deliverer looked again";
   const std::vector<testing::MailMessage> mail = smtp.Messages();
   ASSERT_EQ(mail.size(), 1u);
   EXPECT_EQ(mail[0].from, "<qms@plant.example>");
@@ -429,7 +429,7 @@ TEST(NotificationsEndToEnd, FailingWebhookIsRetriedThenDead) {
       absl::Seconds(10)));
   EXPECT_EQ(list.deliveries(0).attempts(), 3);
   EXPECT_NE(list.deliveries(0).last_error().find("503"), std::string::npos);
-  absl::SleepFor(absl::Milliseconds(500));
+  ASSERT_TRUE(notifications.AwaitLoopPasses("deliveries")) << "the deliverer looked again";
   EXPECT_EQ(hook.Requests().size(), 3u) << "no attempt after dead";
   auto metrics = testing::HttpGet(notifications.metrics_address(), "/metrics");
   ASSERT_TRUE(metrics.ok());
@@ -480,7 +480,7 @@ TEST(NotificationsEndToEnd, TwoReplicasFireEachStageExactlyOnce) {
   ASSERT_TRUE(Eventually([&] { return db.Count("SELECT COUNT(*) FROM firings") >= 1000; },
                          absl::Seconds(30)));
   ASSERT_TRUE(Eventually([&] { return FiredOn(a) + FiredOn(b) >= 1000; }, absl::Seconds(5)));
-  absl::SleepFor(absl::Seconds(1));
+  ASSERT_TRUE(a.AwaitLoopPasses("engine") && b.AwaitLoopPasses("engine")) << "both looked again";
   EXPECT_EQ(db.Count("SELECT COUNT(*) FROM firings"), 1000);
   EXPECT_EQ(db.Count("SELECT COUNT(DISTINCT timer_id, stage_index) FROM firings"), 1000);
   EXPECT_EQ(db.Count("SELECT COUNT(*) FROM timer_stages WHERE state = 1"), 0);
@@ -499,14 +499,19 @@ TEST(NotificationsEndToEnd, KillNineWhileStagesAreDueLosesAndRepeatsNothing) {
   replica->Signal(SIGKILL);
   replica->Wait(absl::Seconds(5));
   replica.reset();
-  // Let the server finish (or roll back) whatever the dead connections had sent.
-  absl::SleepFor(absl::Milliseconds(500));
+  // The server has finished (or rolled back) what the dead connections had sent once they are gone.
+  ASSERT_TRUE(Eventually(
+      [&] {
+        return db.Count("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = '" +
+                        db.options().user + "'") == 0;
+      },
+      absl::Seconds(20)));
   const int64_t before = db.Count("SELECT COUNT(*) FROM firings");
   ServiceProcess restarted(kNotifications, db, NotificationFlags(policies));
   ASSERT_TRUE(Eventually([&] { return db.Count("SELECT COUNT(*) FROM firings") >= 600; },
                          absl::Seconds(20)))
       << "fired before the kill: " << before;
-  absl::SleepFor(absl::Milliseconds(500));
+  ASSERT_TRUE(restarted.AwaitLoopPasses("engine")) << "the restart looked again";
   EXPECT_EQ(db.Count("SELECT COUNT(*) FROM firings"), 600);
   EXPECT_EQ(db.Count("SELECT COUNT(*) FROM timer_stages WHERE state = 2"), 600);
   EXPECT_EQ(FiredOn(restarted), 600 - before) << "the restart fired exactly what was left";
@@ -821,7 +826,7 @@ TEST(NotificationsEndToEnd, APauseMovesAWorkingTimeDeadlineByTheWorkingTimePause
   const v1::Timer day = timers.Arm("plants/SZ1/samples/S-day", "test.working_hours");
   const absl::Time paused_at = DbNow(db);
   timers.Pause(day);
-  absl::SleepFor(absl::Milliseconds(1200));
+  absl::SleepFor(absl::Milliseconds(1200));  // the pause to be measured
   const v1::Timer day_resumed = timers.Resume(day);
   const absl::Duration held = DbNow(db) - paused_at;
   const absl::Duration moved = DueOf(day_resumed, v1::BREACH) - DueOf(day, v1::BREACH);

@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -183,6 +184,32 @@ CommandResult RunCommand(const std::string& command) {
   int status = pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
+}
+
+int64_t ServiceProcess::LoopPasses(const std::string& loop) const {
+  auto metrics = HttpGet(metrics_address_, "/metrics");
+  if (!metrics.ok()) return -1;
+  const std::string series = absl::StrCat("qms_loop_passes_total{loop=\"", loop, "\"} ");
+  const size_t at = metrics->find(series);
+  if (at == std::string::npos) return 0;
+  double value = 0;
+  const size_t start = at + series.size();
+  if (!absl::SimpleAtod(metrics->substr(start, metrics->find('\n', start) - start), &value)) {
+    return -1;
+  }
+  return static_cast<int64_t>(value);
+}
+
+bool ServiceProcess::AwaitLoopPasses(const std::string& loop, int more,
+                                     absl::Duration timeout) const {
+  const int64_t start = LoopPasses(loop);
+  if (start < 0) return false;
+  const absl::Time end = absl::Now() + timeout;
+  while (absl::Now() < end) {
+    if (LoopPasses(loop) >= start + more) return true;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return false;
 }
 
 }  // namespace qms::testing

@@ -36,6 +36,13 @@ class ServiceProcess {
   pid_t pid() const { return pid_; }
 
   void Signal(int signal);
+  // The passes the process's loop `loop` ("engine", "deliveries", "outbox-relay", ...) has
+  // completed, from qms_loop_passes_total on its /metrics (-1 when unreadable).
+  int64_t LoopPasses(const std::string& loop) const;
+  // Waits until `loop` has completed `more` passes after this call: how a test shows that
+  // something did not happen (the loop that would have done it looked again), never a sleep.
+  bool AwaitLoopPasses(const std::string& loop, int more = 2,
+                       absl::Duration timeout = absl::Seconds(20)) const;
   // Waits for the process to exit and returns its exit code (128+N when killed by signal N);
   // -1 on timeout.
   int Wait(absl::Duration timeout);
