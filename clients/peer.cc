@@ -3,21 +3,17 @@
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
+#include "common/read_file.h"
 
 namespace qms::clients {
 
 namespace {
 
+// A file that cannot be read gives "" (no roots, no token: the callee's refusal says so).
 std::string ReadTrimmed(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream content;
-  content << in.rdbuf();
-  return std::string(absl::StripAsciiWhitespace(content.str()));
+  return std::string(absl::StripAsciiWhitespace(ReadFile(path).value_or("")));
 }
 
 // Every method of the callee: UNAVAILABLE retried with exponential backoff, within the call's

@@ -1,8 +1,6 @@
 #include "common/config.h"
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -12,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/read_file.h"
 #include "spdlog/spdlog.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "gRPC listening address (port 0: any free port)");
@@ -120,14 +119,6 @@ absl::StatusOr<db::DatabaseOptions> DatabaseOptionsFromFlags() {
     o.password = std::string(absl::StripTrailingAsciiWhitespace(*content));
   }
   return o;
-}
-
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
-  std::stringstream content;
-  content << in.rdbuf();
-  return content.str();
 }
 
 bool MigrateOnly() { return absl::GetFlag(FLAGS_migrate); }

@@ -36,8 +36,6 @@ bool MigrateOnStart();
 // should stop (1 after a failure, 0 after --migrate), nothing when it should go on serving.
 std::optional<int> MigrateAsAsked(db::ConnectionPool& pool,
                                   const std::vector<db::Migration>& migrations);
-// The file's whole content; NOT_FOUND when it cannot be read.
-absl::StatusOr<std::string> ReadFile(const std::string& path);
 
 }  // namespace qms::config
 

@@ -7,6 +7,7 @@
 #include "absl/time/time.h"
 #include "common/config.h"
 #include "common/field_violations.h"
+#include "common/read_file.h"
 #include "common/resource_name.h"
 #include "nlohmann/json.hpp"
 

@@ -10,7 +10,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "common/auth/jwt.h"
-#include "common/config.h"
+#include "common/read_file.h"
 
 ABSL_FLAG(std::string, secret_file, "", "HS256 secret (the servers' --jwt_hs256_secret_file)");
 ABSL_FLAG(std::string, subject, "developer", "Who the token stands for");
@@ -23,7 +23,7 @@ ABSL_FLAG(std::string, audience, "qms-suite", "\"aud\" claim");
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("qms_token --secret_file F --roles quality --plants SZ1");
   absl::ParseCommandLine(argc, argv);
-  auto secret = qms::config::ReadFile(absl::GetFlag(FLAGS_secret_file));
+  auto secret = qms::ReadFile(absl::GetFlag(FLAGS_secret_file));
   if (!secret.ok()) {
     std::cerr << secret.status().message() << "\n";
     return 2;

@@ -12,12 +12,12 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
-#include <sstream>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "common/loop_passes.h"
 #include "common/periodic_task.h"
+#include "common/read_file.h"
 #include "common/server/auth_interceptor.h"
 #include "common/server/rpc_observer.h"
 #include "prometheus/exposer.h"
@@ -48,14 +48,6 @@ class LoopPassesCollectable final : public prometheus::Collectable {
 };
 
 constexpr char kLiveness[] = "liveness";
-
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read ", path));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(const ServerOptions& o) {
   if (o.tls_cert_file.empty() && o.tls_key_file.empty()) {

@@ -3,7 +3,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "common/config.h"
+#include "common/read_file.h"
 #include "spdlog/spdlog.h"
 
 ABSL_FLAG(std::string, policies_files, "",
@@ -30,7 +30,7 @@ absl::StatusOr<Options> OptionsFromFlags() {
   Options o;
   for (absl::string_view file :
        absl::StrSplit(absl::GetFlag(FLAGS_policies_files), ',', absl::SkipEmpty())) {
-    auto content = config::ReadFile(std::string(file));
+    auto content = ReadFile(std::string(file));
     if (!content.ok()) return content.status();
     auto policies = ParsePolicies(*content);
     if (!policies.ok()) {
