@@ -1,6 +1,7 @@
 // notifications: plant calendars, response timers, escalations and deliveries.
 #include "common/periodic_task.h"
 #include "common/server/service_main.h"
+#include "common/status_macros.h"
 #include "services/notifications/calendar_service.h"
 #include "services/notifications/delivery_service.h"
 #include "services/notifications/migrations.h"
@@ -14,12 +15,10 @@ int main(int argc, char** argv) {
   const qms::ServiceSpec spec{"notifications", "notifications: calendars, timers, deliveries",
                               &notifications::Migrations()};
   return qms::RunService(argc, argv, spec, [](qms::ServiceContext& s) -> absl::Status {
-    auto parsed = notifications::OptionsFromFlags();
-    if (!parsed.ok()) return parsed.status();
-    const auto& options =
-        s.Make<notifications::Options>(*std::move(parsed));  // store keeps policies
+    QMS_ASSIGN_OR_RETURN(notifications::Options options, notifications::OptionsFromFlags());
     auto& metrics = s.Make<notifications::NotificationMetrics>(s.registry());
-    auto& store = s.Make<notifications::TimerStore>(s.pool(), options.policies, *s.plants());
+    auto& store =
+        s.Make<notifications::TimerStore>(s.pool(), std::move(options.policies), *s.plants());
     if (absl::Status applied = store.ApplyConfiguredCalendars(); !applied.ok()) return applied;
 
     auto& deliverer = s.Make<notifications::Deliverer>(store, metrics, options.delivery);

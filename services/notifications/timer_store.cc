@@ -333,8 +333,8 @@ std::vector<Subscription> ActiveSubscriptions(db::Connection& conn, const std::s
 
 }  // namespace
 
-TimerStore::TimerStore(db::ConnectionPool& pool, const Policies& policies, PlantCalendars plants)
-    : pool_(pool), policies_(policies), plants_(std::move(plants)) {}
+TimerStore::TimerStore(db::ConnectionPool& pool, Policies policies, PlantCalendars plants)
+    : pool_(pool), policies_(std::move(policies)), plants_(std::move(plants)) {}
 
 std::pair<Calendar, int64_t> TimerStore::LoadCalendar(db::Connection& conn,
                                                       const std::string& plant, bool lock) {

@@ -152,8 +152,7 @@ class TimerStore {
  public:
   // Each plant's zone, and the calendar of a plant without a stored one, come from `plants`
   // (the plants file; see common/plant_calendars.h).
-  TimerStore(db::ConnectionPool& pool, const Policies& policies,
-             PlantCalendars plants = PlantCalendars());
+  TimerStore(db::ConnectionPool& pool, Policies policies, PlantCalendars plants = PlantCalendars());
 
   // ---- calendars ----
   // The plant's calendar and its version (0: never stored), read together from one row: an etag
@@ -232,7 +231,7 @@ class TimerStore {
                       const char* states, bool resume);
 
   db::ConnectionPool& pool_;
-  const Policies& policies_;
+  const Policies policies_;
   const PlantCalendars plants_;
 };
 
