@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "clients/peer.h"
 #include "common/read_file.h"
 #include "spdlog/spdlog.h"
 
@@ -97,8 +98,12 @@ absl::StatusOr<server::ServerOptions> ServerOptionsFromFlags() {
   return o;
 }
 
-PeerOptions PeerOptionsFromFlags() {
-  return {absl::GetFlag(FLAGS_peer_ca_file), absl::GetFlag(FLAGS_service_token_file)};
+clients::PeerOptions PeerOptionsFromFlags(std::string target) {
+  clients::PeerOptions o;
+  o.target = std::move(target);
+  o.ca_file = absl::GetFlag(FLAGS_peer_ca_file);
+  o.token_file = absl::GetFlag(FLAGS_service_token_file);
+  return o;
 }
 
 absl::StatusOr<db::DatabaseOptions> DatabaseOptionsFromFlags() {

@@ -13,6 +13,10 @@
 #include "common/db/migrator.h"
 #include "common/server/service_runner.h"
 
+namespace qms::clients {
+struct PeerOptions;  // clients/peer.h
+}  // namespace qms::clients
+
 namespace qms::config {
 
 // Applies environment fallbacks, then parses argv (which wins). Exits with usage on bad flags.
@@ -21,12 +25,9 @@ void ParseFlags(int argc, char** argv, const std::string& usage);
 // Reads the token key files named by the --jwt_* flags.
 absl::StatusOr<server::ServerOptions> ServerOptionsFromFlags();
 
-// How this service calls the others: TLS roots and its own bearer token.
-struct PeerOptions {
-  std::string ca_file;     // empty: plaintext
-  std::string token_file;  // empty: no token (the callee will refuse)
-};
-PeerOptions PeerOptionsFromFlags();
+// How this service calls the service at `target`: the TLS roots (--peer_ca_file) and its own
+// bearer token (--service_token_file).
+clients::PeerOptions PeerOptionsFromFlags(std::string target);
 // Reads --db_password_file when given (the file's content, trailing newline removed).
 absl::StatusOr<db::DatabaseOptions> DatabaseOptionsFromFlags();
 // --migrate: apply migrations and exit; --migrate_on_start: apply them before serving.

@@ -18,14 +18,9 @@ absl::Status RelayTimerOutbox(ServiceContext& service) {
     spdlog::warn("no --notifications_target: timer commands stay in the outbox");
     return absl::OkStatus();
   }
-  const config::PeerOptions peer = config::PeerOptionsFromFlags();
-  PeerOptions notifications;
-  notifications.target = target;
-  notifications.ca_file = peer.ca_file;
-  notifications.token_file = peer.token_file;
-  service.Run(service.Make<outbox::Relay>(service.pool(),
-                                          TimerSender(notifications, service.name()),
-                                          outbox::RelayOptions{}, &service.registry()));
+  service.Run(service.Make<outbox::Relay>(
+      service.pool(), TimerSender(config::PeerOptionsFromFlags(target), service.name()),
+      outbox::RelayOptions{}, &service.registry()));
   return absl::OkStatus();
 }
 
