@@ -23,13 +23,11 @@ grpc::Status CalendarServiceImpl::SetCalendar(grpc::ServerContext* context,
                                               v1::Calendar* response) {
   return server::Handle(context, [&](const server::Caller& caller) -> absl::Status {
     QMS_RETURN_IF_ERROR(PlantAllowed(caller, "calendar.plant", request->calendar().plant()));
-    auto calendar = CalendarFromProto(request->calendar());
-    if (!calendar.ok()) return calendar.status();
+    QMS_ASSIGN_OR_RETURN(auto calendar, CalendarFromProto(request->calendar()));
 
     QMS_RETURN_IF_ERROR(server::CheckEtag(request->etag()));
-    auto stored = store_.SetCalendar(*calendar, request->etag());
-    if (!stored.ok()) return stored.status();
-    CalendarToProto(stored->first, stored->second, response);
+    QMS_ASSIGN_OR_RETURN(auto stored, store_.SetCalendar(calendar, request->etag()));
+    CalendarToProto(stored.first, stored.second, response);
     return absl::OkStatus();
   });
 }
@@ -39,9 +37,8 @@ grpc::Status CalendarServiceImpl::GetCalendar(grpc::ServerContext* context,
                                               v1::Calendar* response) {
   return server::Handle(context, [&](const server::Caller& caller) -> absl::Status {
     QMS_RETURN_IF_ERROR(PlantAllowed(caller, "plant", request->plant()));
-    auto calendar = store_.GetCalendar(request->plant());
-    if (!calendar.ok()) return calendar.status();
-    CalendarToProto(calendar->first, calendar->second, response);
+    QMS_ASSIGN_OR_RETURN(auto calendar, store_.GetCalendar(request->plant()));
+    CalendarToProto(calendar.first, calendar.second, response);
     return absl::OkStatus();
   });
 }
@@ -72,11 +69,10 @@ grpc::Status CalendarServiceImpl::ComputeDeadline(grpc::ServerContext* context,
         v.Add("duration.unit", "is required");
     }
     QMS_RETURN_IF_ERROR(v.ToStatus());
-    auto calendar = store_.GetCalendar(request->plant());
-    if (!calendar.ok()) return calendar.status();
-    auto deadline = Deadline(calendar->first, FromProto(request->start_time()), span);
-    if (!deadline.ok()) return deadline.status();
-    ToProto(*deadline, response->mutable_deadline());
+    QMS_ASSIGN_OR_RETURN(auto calendar, store_.GetCalendar(request->plant()));
+    QMS_ASSIGN_OR_RETURN(auto deadline,
+                         Deadline(calendar.first, FromProto(request->start_time()), span));
+    ToProto(deadline, response->mutable_deadline());
     return absl::OkStatus();
   });
 }

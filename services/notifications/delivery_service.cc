@@ -66,17 +66,16 @@ grpc::Status DeliveryServiceImpl::CreateSubscription(grpc::ServerContext* contex
         v.Add("subscription.target", "give webhook_url or email");
     }
     QMS_RETURN_IF_ERROR(v.ToStatus());
-    auto created = store_.CreateSubscription(s);
-    if (!created.ok()) return created.status();
-    response->set_name(absl::StrCat("subscriptions/", created->id));
-    response->set_plant(created->plant);
-    for (const std::string& r : created->roles) response->add_roles(r);
-    if (created->channel == Channel::kEmail) {
-      response->set_email(created->target);
+    QMS_ASSIGN_OR_RETURN(auto created, store_.CreateSubscription(s));
+    response->set_name(absl::StrCat("subscriptions/", created.id));
+    response->set_plant(created.plant);
+    for (const std::string& r : created.roles) response->add_roles(r);
+    if (created.channel == Channel::kEmail) {
+      response->set_email(created.target);
     } else {
-      response->set_webhook_url(created->target);
+      response->set_webhook_url(created.target);
     }
-    ToProto(created->create_time, response->mutable_create_time());
+    ToProto(created.create_time, response->mutable_create_time());
     return absl::OkStatus();
   });
 }
@@ -87,9 +86,8 @@ grpc::Status DeliveryServiceImpl::ListSubscriptions(grpc::ServerContext* context
   return server::Handle(context, [&](const server::Caller& caller) -> absl::Status {
     // No plant: every subscription the caller may see (filtered below).
     QMS_RETURN_IF_ERROR(FilterPlantAllowed(caller, request->plant()));
-    auto subs = store_.ListSubscriptions(request->plant());
-    if (!subs.ok()) return subs.status();
-    for (const Subscription& s : *subs) {
+    QMS_ASSIGN_OR_RETURN(auto subs, store_.ListSubscriptions(request->plant()));
+    for (const Subscription& s : subs) {
       // A plant's people see their plant's subscriptions; company-wide ones need every plant.
       if (!PlantOrAllAllowed(caller, "", s.plant, false).ok()) continue;
       v1::Subscription* p = response->add_subscriptions();
@@ -111,12 +109,10 @@ grpc::Status DeliveryServiceImpl::DeleteSubscription(grpc::ServerContext* contex
                                                      const v1::DeleteSubscriptionRequest* request,
                                                      v1::DeleteSubscriptionResponse*) {
   return server::Handle(context, [&](const server::Caller& caller) -> absl::Status {
-    auto id = SubscriptionId("name", request->name());
-    if (!id.ok()) return id.status();
-    auto existing = store_.GetSubscription(*id);
-    if (!existing.ok()) return existing.status();
-    QMS_RETURN_IF_ERROR(PlantOrAllAllowed(caller, "name", existing->plant, false));
-    return store_.DeleteSubscription(*id);
+    QMS_ASSIGN_OR_RETURN(auto id, SubscriptionId("name", request->name()));
+    QMS_ASSIGN_OR_RETURN(auto existing, store_.GetSubscription(id));
+    QMS_RETURN_IF_ERROR(PlantOrAllAllowed(caller, "name", existing.plant, false));
+    return store_.DeleteSubscription(id);
   });
 }
 
@@ -134,9 +130,8 @@ grpc::Status DeliveryServiceImpl::ListDeliveries(grpc::ServerContext* context,
     if (request->state() != v1::DELIVERY_STATE_UNSPECIFIED) {
       state = static_cast<DeliveryState>(static_cast<int>(request->state()));
     }
-    auto list = store_.ListDeliveries(request->plant(), state, page_size);
-    if (!list.ok()) return list.status();
-    for (const Delivery& d : *list) {
+    QMS_ASSIGN_OR_RETURN(auto list, store_.ListDeliveries(request->plant(), state, page_size));
+    for (const Delivery& d : list) {
       if (!caller.MayAccessPlant(d.event.plant)) continue;
       v1::Delivery* p = response->add_deliveries();
       p->set_id(d.id);
@@ -163,9 +158,8 @@ grpc::Status DeliveryServiceImpl::WatchEvents(grpc::ServerContext* context,
     QMS_RETURN_IF_ERROR(v.ToStatus());
     int64_t floor = request->after_event_id();
     if (floor == 0) {
-      auto last = store_.LastEventId();
-      if (!last.ok()) return last.status();
-      floor = *last;
+      QMS_ASSIGN_OR_RETURN(auto last, store_.LastEventId());
+      floor = last;
     }
     // Event ids come from AUTO_INCREMENT, so a replica's transaction may commit a lower id after a
     // higher one is visible. New events are read after the highest id sent (`top`); once a second
@@ -179,9 +173,9 @@ grpc::Status DeliveryServiceImpl::WatchEvents(grpc::ServerContext* context,
     absl::Time next_rescan = absl::Now() + absl::Seconds(1);
     while (!context->IsCancelled()) {
       const bool rescan = absl::Now() >= next_rescan;
-      auto events = store_.EventsAfter(rescan ? floor : top, request->plant(), kBatch);
-      if (!events.ok()) return events.status();
-      for (const Event& e : *events) {
+      QMS_ASSIGN_OR_RETURN(auto events,
+                           store_.EventsAfter(rescan ? floor : top, request->plant(), kBatch));
+      for (const Event& e : events) {
         if (sent.insert(e.id).second) {
           v1::Event out;
           EventToProto(e, &out);
@@ -191,13 +185,13 @@ grpc::Status DeliveryServiceImpl::WatchEvents(grpc::ServerContext* context,
       }
       if (rescan) {
         const absl::Time settled = absl::Now() - kSettle;
-        for (const Event& e : *events) {
+        for (const Event& e : events) {
           if (e.fire_time >= settled) break;
           floor = e.id;
         }
         sent.erase(sent.begin(), sent.upper_bound(floor));
         next_rescan = absl::Now() + absl::Seconds(1);
-      } else if (static_cast<int>(events->size()) == kBatch) {
+      } else if (static_cast<int>(events.size()) == kBatch) {
         continue;
       }
       if (!bus_.Wait(&seen, absl::Milliseconds(250))) break;  // shutting down

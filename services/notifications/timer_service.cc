@@ -33,10 +33,9 @@ grpc::Status TimerServiceImpl::ArmTimer(grpc::ServerContext* context,
     FieldViolations v;
     const ArmInput input = ArmInputFromProto(v, *request, "");
     QMS_RETURN_IF_ERROR(v.ToStatus());
-    auto armed = store_.Arm(input);
-    if (!armed.ok()) return armed.status();
-    if (auto next = EarliestPending(armed->timer)) engine_.NoteDue(*next);
-    TimerToProto(armed->timer, response);
+    QMS_ASSIGN_OR_RETURN(auto armed, store_.Arm(input));
+    if (auto next = EarliestPending(armed.timer)) engine_.NoteDue(*next);
+    TimerToProto(armed.timer, response);
     return absl::OkStatus();
   });
 }
@@ -59,11 +58,10 @@ grpc::Status TimerServiceImpl::BatchArmTimers(grpc::ServerContext* context,
           ArmInputFromProto(v, request->requests(i), absl::StrCat("requests[", i, "].")));
     }
     QMS_RETURN_IF_ERROR(v.ToStatus());
-    auto armed = store_.ArmMany(inputs);
-    if (!armed.ok()) return armed.status();
-    if (armed->earliest_due) engine_.NoteDue(*armed->earliest_due);
-    response->set_armed(armed->armed);
-    response->set_existing(armed->existing);
+    QMS_ASSIGN_OR_RETURN(auto armed, store_.ArmMany(inputs));
+    if (armed.earliest_due) engine_.NoteDue(*armed.earliest_due);
+    response->set_armed(armed.armed);
+    response->set_existing(armed.existing);
     return absl::OkStatus();
   });
 }
@@ -72,18 +70,16 @@ grpc::Status TimerServiceImpl::DisarmTimer(grpc::ServerContext* context,
                                            const v1::DisarmTimerRequest* request,
                                            v1::Timer* response) {
   return server::Handle(context, [&](const server::Caller& caller) -> absl::Status {
-    auto key = AuthorizedKey(caller, *request, store_.policies());
-    if (!key.ok()) return key.status();
+    QMS_ASSIGN_OR_RETURN(auto key, AuthorizedKey(caller, *request, store_.policies()));
     FieldViolations v;
     CheckText(v, "deadline", request->deadline(), kMaxNameLength, false);
     CheckText(v, "request_id", request->request_id(), kMaxRequestIdLength, false);
     QMS_RETURN_IF_ERROR(v.ToStatus());
-    auto disarmed = store_.Disarm(*key, request->deadline());
-    if (!disarmed.ok()) return disarmed.status();
-    for (const auto& [deadline, time] : disarmed->responses) {
-      metrics_.Responded(key->plant, key->policy, deadline, time);
+    QMS_ASSIGN_OR_RETURN(auto disarmed, store_.Disarm(key, request->deadline()));
+    for (const auto& [deadline, time] : disarmed.responses) {
+      metrics_.Responded(key.plant, key.policy, deadline, time);
     }
-    TimerToProto(disarmed->timer, response);
+    TimerToProto(disarmed.timer, response);
     return absl::OkStatus();
   });
 }
@@ -92,11 +88,9 @@ grpc::Status TimerServiceImpl::PauseTimer(grpc::ServerContext* context,
                                           const v1::PauseTimerRequest* request,
                                           v1::Timer* response) {
   return server::Handle(context, [&](const server::Caller& caller) -> absl::Status {
-    auto key = AuthorizedKey(caller, *request, store_.policies());
-    if (!key.ok()) return key.status();
-    auto timer = store_.Pause(*key);
-    if (!timer.ok()) return timer.status();
-    TimerToProto(*timer, response);
+    QMS_ASSIGN_OR_RETURN(auto key, AuthorizedKey(caller, *request, store_.policies()));
+    QMS_ASSIGN_OR_RETURN(auto timer, store_.Pause(key));
+    TimerToProto(timer, response);
     return absl::OkStatus();
   });
 }
@@ -105,12 +99,10 @@ grpc::Status TimerServiceImpl::ResumeTimer(grpc::ServerContext* context,
                                            const v1::ResumeTimerRequest* request,
                                            v1::Timer* response) {
   return server::Handle(context, [&](const server::Caller& caller) -> absl::Status {
-    auto key = AuthorizedKey(caller, *request, store_.policies());
-    if (!key.ok()) return key.status();
-    auto timer = store_.Resume(*key);
-    if (!timer.ok()) return timer.status();
-    if (auto next = EarliestPending(*timer)) engine_.NoteDue(*next);
-    TimerToProto(*timer, response);
+    QMS_ASSIGN_OR_RETURN(auto key, AuthorizedKey(caller, *request, store_.policies()));
+    QMS_ASSIGN_OR_RETURN(auto timer, store_.Resume(key));
+    if (auto next = EarliestPending(timer)) engine_.NoteDue(*next);
+    TimerToProto(timer, response);
     return absl::OkStatus();
   });
 }
@@ -118,11 +110,9 @@ grpc::Status TimerServiceImpl::ResumeTimer(grpc::ServerContext* context,
 grpc::Status TimerServiceImpl::GetTimer(grpc::ServerContext* context,
                                         const v1::GetTimerRequest* request, v1::Timer* response) {
   return server::Handle(context, [&](const server::Caller& caller) -> absl::Status {
-    auto key = AuthorizedKey(caller, *request, store_.policies());
-    if (!key.ok()) return key.status();
-    auto timer = store_.Get(*key);
-    if (!timer.ok()) return timer.status();
-    TimerToProto(*timer, response);
+    QMS_ASSIGN_OR_RETURN(auto key, AuthorizedKey(caller, *request, store_.policies()));
+    QMS_ASSIGN_OR_RETURN(auto timer, store_.Get(key));
+    TimerToProto(timer, response);
     return absl::OkStatus();
   });
 }
@@ -147,14 +137,12 @@ grpc::Status TimerServiceImpl::ListTimers(grpc::ServerContext* context,
     filter.page_size = page_size;
     const std::string query = absl::StrCat(filter.plant, "|", static_cast<int>(request->state()),
                                            "|", filter.policy, "|", filter.overdue_only);
-    auto after = DecodePageToken(request->page_token(), query);
-    if (!after.ok()) return after.status();
-    filter.after_id = *after;
-    auto timers = store_.List(filter);
-    if (!timers.ok()) return timers.status();
-    for (const Timer& t : *timers) TimerToProto(t, response->add_timers());
-    if (static_cast<int>(timers->size()) == filter.page_size) {
-      response->set_next_page_token(EncodePageToken(timers->back().id, query));
+    QMS_ASSIGN_OR_RETURN(auto after, DecodePageToken(request->page_token(), query));
+    filter.after_id = after;
+    QMS_ASSIGN_OR_RETURN(auto timers, store_.List(filter));
+    for (const Timer& t : timers) TimerToProto(t, response->add_timers());
+    if (static_cast<int>(timers.size()) == filter.page_size) {
+      response->set_next_page_token(EncodePageToken(timers.back().id, query));
     }
     return absl::OkStatus();
   });
