@@ -24,6 +24,8 @@ void CheckText(FieldViolations& v, const std::string& field, const std::string& 
 
 // ---- calendars ----
 
+namespace {
+
 std::vector<Window> WindowsFromProto(FieldViolations& v, const std::string& field,
                                      const google::protobuf::RepeatedPtrField<v1::TimeWindow>& in) {
   std::vector<Window> out;
@@ -55,6 +57,8 @@ std::set<absl::CivilDay> DatesFromProto(FieldViolations& v, const std::string& f
   return out;
 }
 
+}  // namespace
+
 absl::StatusOr<Calendar> CalendarFromProto(const v1::Calendar& p) {
   FieldViolations v;
   Calendar c;
@@ -79,6 +83,8 @@ absl::StatusOr<Calendar> CalendarFromProto(const v1::Calendar& p) {
   return c;
 }
 
+namespace {
+
 void WindowsToProto(const std::vector<Window>& in,
                     google::protobuf::RepeatedPtrField<v1::TimeWindow>* out) {
   for (const Window& w : in) {
@@ -87,6 +93,8 @@ void WindowsToProto(const std::vector<Window>& in,
     p->set_end(FormatClock(w.end));
   }
 }
+
+}  // namespace
 
 void CalendarToProto(const Calendar& c, int64_t version, v1::Calendar* p) {
   p->set_plant(c.plant);
@@ -106,7 +114,11 @@ void CalendarToProto(const Calendar& c, int64_t version, v1::Calendar* p) {
 
 // ---- timers ----
 
+namespace {
+
 v1::StageKind KindToProto(StageKind k) { return static_cast<v1::StageKind>(static_cast<int>(k)); }
+
+}  // namespace
 
 void TimerToProto(const Timer& t, v1::Timer* p) {
   p->set_name(absl::StrCat("timers/", t.id));

@@ -25,26 +25,16 @@ constexpr size_t kMaxTargetLength = 512;
 constexpr size_t kMaxRoles = 20;
 constexpr int kMaxBatch = 1000;
 
+// A violation of `field` unless `plant` is a plant code.
 void CheckPlant(FieldViolations& v, const std::string& field, const std::string& plant);
-
+// A violation of `field` when `value` is empty (and required) or longer than `max` bytes.
 void CheckText(FieldViolations& v, const std::string& field, const std::string& value, size_t max,
                bool required = true);
 
-std::vector<Window> WindowsFromProto(FieldViolations& v, const std::string& field,
-                                     const google::protobuf::RepeatedPtrField<v1::TimeWindow>& in);
-
-std::set<absl::CivilDay> DatesFromProto(FieldViolations& v, const std::string& field,
-                                        const google::protobuf::RepeatedPtrField<std::string>& in);
-
+// INVALID_ARGUMENT naming each bad field under "calendar.".
 absl::StatusOr<Calendar> CalendarFromProto(const v1::Calendar& p);
-
-void WindowsToProto(const std::vector<Window>& in,
-                    google::protobuf::RepeatedPtrField<v1::TimeWindow>* out);
-
+// `version` becomes the etag.
 void CalendarToProto(const Calendar& c, int64_t version, v1::Calendar* p);
-
-v1::StageKind KindToProto(StageKind k);
-
 void TimerToProto(const Timer& t, v1::Timer* p);
 
 // Adds the violations of `r` (field names after `prefix`) to `v`; the input when there are none.
@@ -53,9 +43,9 @@ ArmInput ArmInputFromProto(FieldViolations& v, const v1::ArmTimerRequest& r,
                            const std::string& prefix);
 
 void EventToProto(const Event& e, v1::Event* p);
-
+// The due time of the timer's earliest pending stage (the engine is told of it).
 std::optional<absl::Time> EarliestPending(const Timer& t);
-
+// The id of "subscriptions/{id}", or INVALID_ARGUMENT naming `field`.
 absl::StatusOr<int64_t> SubscriptionId(const std::string& field, const std::string& name);
 
 // Checked before anything else in a request: a malformed plant code is INVALID_ARGUMENT, a plant
