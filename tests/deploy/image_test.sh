@@ -27,7 +27,8 @@ helm_quiet "$(ensure_helm)" template quality "$ROOT/helm/qms" \
   -f "$ROOT/helm/qms/examples/three-plants.yaml" --set image.registry= --set tls.existingSecret= \
   --set auth.hs256SecretKey=jwt.secret --set auth.publicKeysKey= >"$work/render.yaml"
 
-for name in notifications complaints; do
+# Every service of the registry.
+for name in $(sed -n 's/^\([a-z][a-z0-9_-]*\).*/\1/p' "$ROOT/services/registry.txt"); do
   archive=$(awk -v n="$name" '$1 == n { print $2 }' "$work/images.txt")
   [ -s "$archive" ] || fail "no image archive for $name"
   size_mb=$(( $(stat -c %s "$archive") / 1048576 ))
