@@ -47,8 +47,8 @@ struct PlantResource {
   std::string id;
 };
 
-// Parses `name` (INVALID_ARGUMENT naming `field`) and checks that the caller may act in its
-// plant (PERMISSION_DENIED).
+// Checks that the caller may act in the plant `name` starts with (PERMISSION_DENIED, before the
+// rest of the name is looked at), then parses it (INVALID_ARGUMENT naming `field`).
 absl::StatusOr<PlantResource> AllowedResource(const Caller& caller, absl::string_view field,
                                               absl::string_view name, absl::string_view collection);
 

@@ -1,6 +1,7 @@
-// Who may call what, over real gRPC against the real binaries, for every method of every service
-// (read from the service descriptors, so a method added later is covered without a new line
-// here): tokens that are missing, expired, forged or for another audience; a role no table
+// Who may call what, over real gRPC against the real binaries, for every method of every service:
+// the binaries are those of services/registry.txt, their services and methods are what each one
+// lists through server reflection, so a service or method added later is covered without a new
+// line here. Tokens that are missing, expired, forged or for another audience; a role no table
 // allows; and a token of plant A1 aimed at plant B1's data in every request field that names a
 // plant.
 #include <google/protobuf/descriptor.h>
@@ -11,13 +12,15 @@
 
 #include <future>
 #include <map>
+#include <memory>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "qms/complaints/v1/audit_findings.grpc.pb.h"
-#include "qms/complaints/v1/complaints.grpc.pb.h"
 #include "qms/notifications/v1/notifications.grpc.pb.h"
+#include "tests/support/reflection_client.h"
 #include "tests/support/service_process.h"
+#include "tests/support/service_registry.h"
 #include "tests/support/test_database.h"
 #include "tests/support/tokens.h"
 
@@ -29,23 +32,24 @@ using testing::ServiceProcess;
 using testing::TestDatabase;
 using testing::TestToken;
 
-constexpr char kComplaints[] = QMS_BINARY_DIR "/services/complaints/complaints";
-constexpr char kNotifications[] = QMS_BINARY_DIR "/services/notifications/notifications";
-
 const std::vector<std::string> kAllRoles = {
     "sales",           "quality",   "responsible_department",
     "general_manager", "warehouse", "engineering",
     "plant_floor",     "auditor",   "admin",
     "service"};
 
-struct Target {
-  const char* service;
-  const ServiceProcess* process;
-};
+// The collection of the resource a method returns, as AIP-122 names it: Complaint ->
+// "complaints", AuditFinding -> "auditFindings".
+std::string CollectionOf(const pb::MethodDescriptor& method) {
+  std::string type = method.output_type()->name();
+  if (!type.empty()) type[0] = absl::ascii_tolower(type[0]);
+  return type + "s";
+}
 
 // Sets every field that names a plant to `plant` (recursively), and what validation needs around
-// it.
-void Fill(pb::Message& m, const std::string& service, const std::string& plant,
+// it. Resource names are plants/{plant}/{collection}/{id}; subscriptions, which belong to no plant
+// by name, are the plant's subscription made in SetUpTestSuite.
+void Fill(pb::Message& m, const pb::MethodDescriptor& method, const std::string& plant,
           const std::string& subscription, int depth = 0) {
   const pb::Reflection* r = m.GetReflection();
   const pb::Descriptor* d = m.GetDescriptor();
@@ -58,18 +62,16 @@ void Fill(pb::Message& m, const std::string& service, const std::string& plant,
       if (n == "subject") r->SetString(&m, f, absl::StrCat("plants/", plant, "/complaints/X"));
       if (n == "policy") r->SetString(&m, f, "complaint.containment");
       if (n == "name" && depth == 0) {
-        if (service == "qms.complaints.v1.ComplaintService") {
-          r->SetString(&m, f, absl::StrCat("plants/", plant, "/complaints/", plant, "-2026-00001"));
-        } else if (service == "qms.complaints.v1.AuditFindingService") {
-          r->SetString(&m, f, absl::StrCat("plants/", plant, "/auditFindings/1"));
-        } else {
-          r->SetString(&m, f, subscription);
-        }
+        r->SetString(&m, f,
+                     method.service()->name() == "DeliveryService"
+                         ? subscription
+                         : absl::StrCat("plants/", plant, "/", CollectionOf(method), "/", plant,
+                                        "-2026-00001"));
       }
     } else if (f->type() == pb::FieldDescriptor::TYPE_MESSAGE && depth < 2 &&
                f->message_type()->full_name().rfind("google.protobuf.", 0) != 0) {
       pb::Message* child = f->is_repeated() ? r->AddMessage(&m, f) : r->MutableMessage(&m, f);
-      Fill(*child, service, plant, subscription, depth + 1);
+      Fill(*child, method, plant, subscription, depth + 1);
     }
   }
 }
@@ -90,17 +92,36 @@ grpc::Status Call(const ServiceProcess& process, const pb::MethodDescriptor& met
   return done.get_future().get();
 }
 
+// One running service of the registry, with what it serves.
+struct Running {
+  std::unique_ptr<TestDatabase> db;
+  std::unique_ptr<ServiceProcess> process;
+  std::unique_ptr<testing::ReflectedServer> served;
+};
+
 class AccessTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    complaints_db_ = new TestDatabase();
-    notifications_db_ = new TestDatabase();
-    notifications_ = new ServiceProcess(kNotifications, *notifications_db_);
-    complaints_ = new ServiceProcess(kComplaints, *complaints_db_,
-                                     {"--notifications_target=" + notifications_->grpc_address()});
-    // A subscription of plant B1, for DeleteSubscription.
-    auto stub = notifications::v1::DeliveryService::NewStub(
-        grpc::CreateChannel(notifications_->grpc_address(), grpc::InsecureChannelCredentials()));
+    running_ = new std::map<std::string, Running>();
+    for (const testing::RegisteredService& s : testing::ServiceRegistry()) {
+      std::vector<std::string> flags;
+      for (const auto& [flag, callee] : s.calls) {
+        ASSERT_EQ(running_->count(callee), 1u) << s.name << " calls " << callee;
+        flags.push_back(absl::StrCat("--", flag, "=", (*running_)[callee].process->grpc_address()));
+      }
+      Running& r = (*running_)[s.name];
+      r.db = std::make_unique<TestDatabase>();
+      r.process = std::make_unique<ServiceProcess>(s.binary(), *r.db, flags);
+      absl::StatusOr<std::unique_ptr<testing::ReflectedServer>> served =
+          testing::ReflectedServer::Fetch(r.process->grpc_address(), "qms.");
+      ASSERT_TRUE(served.ok()) << s.name << ": " << served.status();
+      ASSERT_FALSE((*served)->services().empty()) << s.name << " serves no qms service";
+      r.served = std::move(*served);
+    }
+    ASSERT_GE(running_->size(), 2u) << "the registry lists the suite's services";
+    // A subscription of plant B1, for the DeliveryService methods that name one.
+    auto stub = notifications::v1::DeliveryService::NewStub(grpc::CreateChannel(
+        (*running_)["notifications"].process->grpc_address(), grpc::InsecureChannelCredentials()));
     grpc::ClientContext context;
     testing::Authorize(context);
     notifications::v1::CreateSubscriptionRequest r;
@@ -111,57 +132,39 @@ class AccessTest : public ::testing::Test {
     subscription_ = new std::string(s.name());
   }
   static void TearDownTestSuite() {
-    delete complaints_;
-    delete notifications_;
-    delete complaints_db_;
-    delete notifications_db_;
+    delete running_;  // the processes first, then their databases (member order)
+    delete subscription_;
   }
+
+  static const ServiceProcess& Notifications() { return *(*running_)["notifications"].process; }
 
   // Calls every method of every service with requests aimed at `plant` and `token`; returns
   // "Service/Method" -> status code.
   std::map<std::string, grpc::StatusCode> CallAll(const std::string& plant,
                                                   const std::string& token) {
     std::map<std::string, grpc::StatusCode> codes;
-    // Referencing the generated types links their descriptors into the pool.
-    (void)complaints::v1::Complaint::descriptor();
-    (void)complaints::v1::AuditFinding::descriptor();
-    (void)notifications::v1::Timer::descriptor();
-    const std::vector<Target> targets = {
-        {"qms.complaints.v1.ComplaintService", complaints_},
-        {"qms.complaints.v1.AuditFindingService", complaints_},
-        {"qms.notifications.v1.CalendarService", notifications_},
-        {"qms.notifications.v1.TimerService", notifications_},
-        {"qms.notifications.v1.DeliveryService", notifications_},
-    };
-    pb::DynamicMessageFactory factory;
-    for (const Target& t : targets) {
-      const pb::ServiceDescriptor* service =
-          pb::DescriptorPool::generated_pool()->FindServiceByName(t.service);
-      EXPECT_NE(service, nullptr) << t.service;
-      if (service == nullptr) continue;
-      for (int i = 0; i < service->method_count(); ++i) {
-        const pb::MethodDescriptor& method = *service->method(i);
-        std::unique_ptr<pb::Message> request(factory.GetPrototype(method.input_type())->New());
-        Fill(*request, t.service, plant, *subscription_);
-        codes[absl::StrCat(service->name(), "/", method.name())] =
-            Call(*t.process, method, *request, token).error_code();
+    for (const auto& [name, running] : *running_) {
+      pb::DynamicMessageFactory factory;
+      for (const pb::ServiceDescriptor* service : running.served->services()) {
+        for (int i = 0; i < service->method_count(); ++i) {
+          const pb::MethodDescriptor& method = *service->method(i);
+          std::unique_ptr<pb::Message> request(factory.GetPrototype(method.input_type())->New());
+          Fill(*request, method, plant, *subscription_);
+          codes[absl::StrCat(service->name(), "/", method.name())] =
+              Call(*running.process, method, *request, token).error_code();
+        }
       }
     }
-    EXPECT_GE(codes.size(), 39u) << "every method of the five services";
+    EXPECT_GE(codes.size(), 39u) << "every method of the services (39 in complaints and "
+                                    "notifications alone)";
     return codes;
   }
 
-  static TestDatabase* complaints_db_;
-  static TestDatabase* notifications_db_;
-  static ServiceProcess* complaints_;
-  static ServiceProcess* notifications_;
+  static std::map<std::string, Running>* running_;
   static std::string* subscription_;
 };
 
-TestDatabase* AccessTest::complaints_db_;
-TestDatabase* AccessTest::notifications_db_;
-ServiceProcess* AccessTest::complaints_;
-ServiceProcess* AccessTest::notifications_;
+std::map<std::string, Running>* AccessTest::running_;
 std::string* AccessTest::subscription_;
 
 TEST_F(AccessTest, EveryMethodRefusesCallsWithoutAValidToken) {
@@ -221,7 +224,7 @@ TEST_F(AccessTest, APlantATokenReachesNoPlantBDataInAnyMethod) {
 
 TEST_F(AccessTest, ListsShowOnlyThePlantsOfTheToken) {
   auto stub = notifications::v1::DeliveryService::NewStub(
-      grpc::CreateChannel(notifications_->grpc_address(), grpc::InsecureChannelCredentials()));
+      grpc::CreateChannel(Notifications().grpc_address(), grpc::InsecureChannelCredentials()));
   const auto subscribe = [&](const std::string& plant, const std::string& email) {
     grpc::ClientContext context;
     testing::Authorize(context);
