@@ -53,6 +53,32 @@ grep -q -- '--policies_files=/etc/qms/policies-complaints.json$' "$work/default.
   || fail "notifications is not given complaints' policies"
 grep -q -- '--policies_files=/etc/qms/policies-complaints.json,/etc/qms/policies.json$' \
   "$work/three.yaml" || fail "the release's policy overrides are not given after the services' own"
+# Every service of services/registry.txt has a Deployment, and its registry calls become flags.
+for name in $(sed -n 's/^\([a-z][a-z0-9_-]*\).*/\1/p' "$ROOT/services/registry.txt"); do
+  grep -q "^  name: qms-$name$" "$work/default.yaml" || fail "no objects for registry service $name"
+done
+grep -q -- '--notifications_target=qms-notifications:50051$' "$work/default.yaml" \
+  || fail "complaints' registry call to notifications is not a flag"
+# serviceDefaults reach every service; a block's false and 0 win over them; a block holds only
+# what differs (the rest still comes from the defaults).
+helm_quiet "$helm" template qms "$chart" --set serviceDefaults.resources.limits.memory=300Mi \
+  --set services.complaints.replicas=0 --set services.complaints.public=false >"$work/merge.yaml"
+/usr/bin/python3 - "$work/merge.yaml" <<'PY'
+import sys, yaml
+objs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+deps = {d["metadata"]["name"]: d for d in objs if d["kind"] == "Deployment"}
+for name, d in deps.items():
+    limits = d["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]
+    assert limits["memory"] == "300Mi", f"{name}: serviceDefaults not applied: {limits}"
+assert deps["qms-complaints"]["spec"]["replicas"] == 0, "a block's replicas: 0 lost"
+assert deps["qms-notifications"]["spec"]["replicas"] == 2, "the default replicas lost"
+args = deps["qms-complaints"]["spec"]["template"]["spec"]["containers"][0]["args"]
+assert "--db_name=qms_complaints" in args and "--db_user=complaints" in args, args
+policies = {d["metadata"]["name"]: d for d in objs if d["kind"] == "NetworkPolicy"}
+public = [r for r in policies["qms-complaints"]["spec"]["ingress"]
+          if any("namespaceSelector" in f and "podSelector" not in f for f in r.get("from", []))]
+assert not public, "a block's public: false lost"
+PY
 # The PrometheusRule carries every rule of deploy/prometheus.
 /usr/bin/python3 - "$work/all.yaml" "$ROOT/deploy/prometheus/qms-rules.yml" <<'PY'
 import sys, yaml
@@ -78,7 +104,8 @@ refused() {  # refused WHAT-THE-ERROR-NAMES --set ...
 }
 refused /services/complaints/replicas --set services.complaints.replicas=-1
 refused /services/complaints/database/existingSecret --set services.complaints.database.existingSecret=
-refused /services/notifications/database --set services.notifications.database.existingSecret=null
+refused /serviceDefaults --set serviceDefaults.database.passwordKey=null
+refused "services.returnz: services/registry.txt lists no such service" --set services.returnz.replicas=1
 refused /auth/existingSecret --set auth.existingSecret=
 refused /plants/0/code --set 'plants[0].code=sz1'
 refused /plants/0/timeZone --set 'plants[0].timeZone=Shanghai'

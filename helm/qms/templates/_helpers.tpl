@@ -54,14 +54,59 @@ app.kubernetes.io/component: {{ index . 1 }}
 - --db_password_file=/var/run/qms/db/password
 {{- end -}}
 
+{{/* (list $over $base): $base with $over's keys over it, maps merged key by key, anything else
+     (lists too) replaced; JSON. Unlike sprig's merge, false, 0 and "" in $over win. */}}
+{{- define "qms.deepMerge" -}}
+{{- $over := index . 0 -}}
+{{- $out := deepCopy (index . 1) -}}
+{{- range $key, $value := $over }}
+{{- if and (kindIs "map" $value) (kindIs "map" (get $out $key)) }}
+{{- $_ := set $out $key (include "qms.deepMerge" (list $value (get $out $key)) | fromJson) }}
+{{- else }}
+{{- $_ := set $out $key $value }}
+{{- end }}
+{{- end }}
+{{- toJson $out -}}
+{{- end -}}
+
+{{/* The services of this release, JSON name -> block: every line of services/registry.txt
+     (files/services links services/), its block built from serviceDefaults, then what the line
+     gives (database qms_<name>, user <name>, Secret qms-<name>-db; calls from flag=callee), then
+     its block under `services:` (only what differs). A block for a service the registry does not
+     list fails the render. */}}
+{{- define "qms.services" -}}
+{{- $out := dict -}}
+{{- range $line := .Files.Lines "files/services/registry.txt" }}
+{{- $line = regexReplaceAll "#.*" $line "" | trim }}
+{{- if $line }}
+{{- $fields := regexSplit "\\s+" $line -1 }}
+{{- $name := index $fields 0 }}
+{{- $calls := list }}
+{{- range $call := slice $fields 3 }}
+{{- $calls = append $calls (dict "flag" (first (splitList "=" $call)) "service" (last (splitList "=" $call))) }}
+{{- end }}
+{{- $database := dict "name" (printf "qms_%s" $name) "user" $name "existingSecret" (printf "qms-%s-db" $name) }}
+{{- $base := include "qms.deepMerge" (list (dict "calls" $calls "database" $database) $.Values.serviceDefaults) | fromJson }}
+{{- $block := get ($.Values.services | default dict) $name | default dict }}
+{{- $_ := set $out $name (include "qms.deepMerge" (list $block $base) | fromJson) }}
+{{- end }}
+{{- end }}
+{{- range $name, $_ := .Values.services }}
+{{- if not (hasKey $out $name) }}
+{{- fail (printf "services.%s: services/registry.txt lists no such service" $name) }}
+{{- end }}
+{{- end }}
+{{- toJson $out -}}
+{{- end -}}
+
 {{/* The ConfigMap's files: the plants; each enabled service's own timer policies
-     (services/<svc>/policies.json, linked in files/policies/) as policies-<svc>.json; and the
-     release's overrides (`policies:`) as policies.json. */}}
+     (services/<svc>/policies.json) as policies-<svc>.json; and the release's overrides
+     (`policies:`) as policies.json. */}}
 {{- define "qms.configData" -}}
 plants.json: |
   {{- dict "plants" .Values.plants | toJson | nindent 2 }}
-{{- range $name, $svc := .Values.services }}
-{{- $own := $.Files.Get (printf "files/policies/%s.json" $name) }}
+{{- range $name, $svc := include "qms.services" . | fromJson }}
+{{- $own := $.Files.Get (printf "files/services/%s/policies.json" $name) }}
 {{- if and $svc.enabled $own }}
 policies-{{ $name }}.json: |
   {{- $own | trim | nindent 2 }}
