@@ -115,7 +115,7 @@ for path in sorted(glob.glob(f"{dashboards}/*.json")):
     for panel in board["panels"]:
         for target in panel["targets"]:
             expr = (target["expr"].replace("$__rate_interval", "1m").replace("$__range", "1h")
-                    .replace("$plant", ".*"))
+                    .replace("$plant", ".*").replace("$policy", ".*").replace("$service", "qms-.*"))
             result = get("/api/v1/query", query=expr)
             assert result["status"] == "success", f"{path}: {panel['title']}: {result}"
             count += 1
