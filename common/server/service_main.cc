@@ -26,8 +26,15 @@ int ExitCode(const absl::Status& status) {
 
 }  // namespace
 
-int RunService(int argc, char** argv, const ServiceSpec& spec,
-               const std::function<absl::Status(ServiceContext&)>& wire) {
+void ServiceContext::StartLoops() {
+  for (auto& loop : loops_) loop.start();
+}
+
+void ServiceContext::StopLoops() {
+  for (auto it = loops_.rbegin(); it != loops_.rend(); ++it) it->stop();
+}
+
+int RunService(int argc, char** argv, const ServiceSpec& spec) {
   server::BlockTerminationSignals();
   InitLogging(spec.name);
   config::ParseFlags(argc, argv, spec.usage);
@@ -56,15 +63,15 @@ int RunService(int argc, char** argv, const ServiceSpec& spec,
 
   ServiceContext context(spec, pool, std::make_shared<const PlantCalendars>(*std::move(plants)),
                          runner);
-  if (const absl::Status wired = wire(context); !wired.ok()) {
+  if (const absl::Status wired = spec.wire(context); !wired.ok()) {
     spdlog::critical("{}", wired.ToString());
     return ExitCode(wired);
   }
   // The loops start with the server: RunUntilSignal serves at once, and a loop's first step may
   // as well run while the first calls arrive.
-  for (auto& loop : context.loops_) loop.start();
+  context.StartLoops();
   const absl::Status status = runner.RunUntilSignal();
-  for (auto it = context.loops_.rbegin(); it != context.loops_.rend(); ++it) it->stop();
+  context.StopLoops();
   if (!status.ok()) {
     spdlog::critical("{}", status.ToString());
     return 1;

@@ -1,15 +1,19 @@
-// The start and stop of every service binary, so that a service's main.cc holds only its own
-// flags and what it registers:
+// The start and stop of every service binary. A service says what it is and what it serves in
+// its wiring.{h,cc} (its flags and its ServiceSpec), and its main.cc is one line:
 //
-//   int main(int argc, char** argv) {
-//     return qms::RunService(argc, argv, {"returns", "returns: ...", &Migrations()},
-//                            [](qms::ServiceContext& s) -> absl::Status {
-//       auto& store = s.Make<ReturnStore>(s.pool(), s.plants());
-//       s.Serve(s.Make<ReturnServiceImpl>(store), v1::ReturnService::service_full_name(),
-//               ReturnAccess());
-//       return clients::RelayTimerOutbox(s);
-//     });
+//   absl::Status Wire(ServiceContext& s) {
+//     auto& store = s.Make<ReturnStore>(s.pool(), s.plants());
+//     s.Serve(s.Make<ReturnServiceImpl>(store), v1::ReturnService::service_full_name(),
+//             ReturnAccess());
+//     return clients::RelayTimerOutbox(s);
 //   }
+//   const ServiceSpec& Service() {
+//     static const ServiceSpec spec{"returns", "returns: ...", &Migrations(), Wire};
+//     return spec;
+//   }
+//   int main(int argc, char** argv) { return RunService(argc, argv, returns::Service()); }
+//
+// The in-process tests run the same spec (tests/support/in_process_service.h).
 //
 // In order: termination signals blocked (the runner waits for them), logging, flags (with their
 // QMS_* environment fallbacks), the plants file (each plant's zone and calendar), the database
@@ -33,10 +37,15 @@
 
 namespace qms {
 
+class ServiceContext;
+
+// What a service is: its name, its schema, and what it serves and runs (`wire`, called once the
+// pool, the migrations and the runner are ready; an error stops the start).
 struct ServiceSpec {
   std::string name;   // "complaints": logs, metrics, request ids
   std::string usage;  // the first line of --help
   const std::vector<db::Migration>* migrations = nullptr;
+  std::function<absl::Status(ServiceContext&)> wire;
 };
 
 class ServiceContext {
@@ -78,9 +87,12 @@ class ServiceContext {
   // streams).
   void OnShutdown(std::function<void()> hook) { runner_.OnShutdown(std::move(hook)); }
 
+  // What RunService (and the in-process test harness) does around serving: the loops Run
+  // registered, started in order, stopped in reverse.
+  void StartLoops();
+  void StopLoops();
+
  private:
-  friend int RunService(int, char**, const ServiceSpec&,
-                        const std::function<absl::Status(ServiceContext&)>&);
   struct LoopHandle {
     std::function<void()> start, stop;
   };
@@ -95,8 +107,7 @@ class ServiceContext {
 // Runs the service; returns the process's exit code: 0 after a clean stop (or --migrate), 2 for
 // bad configuration (flags, files, what `wire` refuses as INVALID_ARGUMENT, NOT_FOUND or
 // FAILED_PRECONDITION), 1 for any other failure.
-int RunService(int argc, char** argv, const ServiceSpec& spec,
-               const std::function<absl::Status(ServiceContext&)>& wire);
+int RunService(int argc, char** argv, const ServiceSpec& spec);
 
 }  // namespace qms
 

@@ -20,6 +20,7 @@
 #include "common/db/transaction.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "qms/complaints/v1/complaints.grpc.pb.h"
+#include "tests/support/eventually.h"
 #include "tests/support/private_mariadb.h"
 #include "tests/support/service_process.h"
 #include "tests/support/test_database.h"
@@ -28,6 +29,7 @@
 namespace qms::complaints {
 namespace {
 
+using testing::Eventually;
 using testing::PrivateMariaDB;
 using testing::ServiceProcess;
 using testing::TestDatabase;
@@ -96,15 +98,6 @@ class CreateLoad {
   std::vector<std::thread> threads_;
 };
 
-bool WaitFor(const std::function<bool()>& condition, absl::Duration timeout) {
-  const absl::Time end = absl::Now() + timeout;
-  while (absl::Now() < end) {
-    if (condition()) return true;
-    absl::SleepFor(absl::Milliseconds(50));
-  }
-  return condition();
-}
-
 // Every acknowledged create is stored with the number the client was told; a retry of every
 // request_id tried (acknowledged or not) leaves exactly one row per request_id; numbers stay
 // gap-free.
@@ -144,7 +137,7 @@ TEST(ComplaintsFaults, KillNineDuringACreateLoadLosesNoAcknowledgedCreate) {
         return address;
       },
       8);
-  ASSERT_TRUE(WaitFor([&] { return load.acked() >= 50; }, absl::Seconds(20)));
+  ASSERT_TRUE(Eventually([&] { return load.acked() >= 50; }, absl::Seconds(20)));
   service->Signal(SIGKILL);
   service->Wait(absl::Seconds(5));
   absl::SleepFor(absl::Milliseconds(300));
@@ -192,24 +185,24 @@ TEST(ComplaintsFaults, DatabaseOutageMeansUnavailableNotServingAndRecovery) {
   ServiceProcess service(kBinary, server.options(), server.password_file());
   const std::string address = service.grpc_address();
   ASSERT_TRUE(
-      WaitFor([&] { return Health(address) == grpc::health::v1::HealthCheckResponse::SERVING; },
-              absl::Seconds(10)));
+      Eventually([&] { return Health(address) == grpc::health::v1::HealthCheckResponse::SERVING; },
+                 absl::Seconds(10)));
   CreateLoad load([&] { return address; }, 4);
-  ASSERT_TRUE(WaitFor([&] { return load.acked() >= 20; }, absl::Seconds(20)));
+  ASSERT_TRUE(Eventually([&] { return load.acked() >= 20; }, absl::Seconds(20)));
 
   server.Stop();
-  EXPECT_TRUE(
-      WaitFor([&] { return Health(address) == grpc::health::v1::HealthCheckResponse::NOT_SERVING; },
-              absl::Seconds(10)))
+  EXPECT_TRUE(Eventually(
+      [&] { return Health(address) == grpc::health::v1::HealthCheckResponse::NOT_SERVING; },
+      absl::Seconds(10)))
       << "health follows the database";
   absl::SleepFor(absl::Seconds(3));
   const size_t during = load.acked();
   server.Start();
   EXPECT_TRUE(
-      WaitFor([&] { return Health(address) == grpc::health::v1::HealthCheckResponse::SERVING; },
-              absl::Seconds(20)))
+      Eventually([&] { return Health(address) == grpc::health::v1::HealthCheckResponse::SERVING; },
+                 absl::Seconds(20)))
       << "recovers by itself";
-  EXPECT_TRUE(WaitFor([&] { return load.acked() >= during + 20; }, absl::Seconds(20)))
+  EXPECT_TRUE(Eventually([&] { return load.acked() >= during + 20; }, absl::Seconds(20)))
       << "creates succeed again";
   load.Stop();
   EXPECT_TRUE(load.codes_.count(grpc::UNAVAILABLE) > 0) << "callers were told UNAVAILABLE";

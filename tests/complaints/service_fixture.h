@@ -1,4 +1,5 @@
-// An in-process complaints server on a real gRPC server and a real MariaDB, for handler tests.
+// The complaints service as its binary wires it, in process (tests/support/in_process_service.h),
+// with stubs and the helpers its handler tests share.
 #ifndef QMS_TESTS_COMPLAINTS_SERVICE_FIXTURE_H_
 #define QMS_TESTS_COMPLAINTS_SERVICE_FIXTURE_H_
 
@@ -8,13 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "common/db/migrator.h"
-#include "common/server/service_runner.h"
-#include "services/complaints/audit_finding_service.h"
-#include "services/complaints/complaint_service.h"
-#include "services/complaints/migrations.h"
+#include "qms/complaints/v1/audit_findings.grpc.pb.h"
+#include "qms/complaints/v1/complaints.grpc.pb.h"
+#include "services/complaints/wiring.h"
+#include "tests/support/in_process_service.h"
 #include "tests/support/rich_error.h"
 #include "tests/support/test_database.h"
 #include "tests/support/tokens.h"
@@ -37,28 +36,9 @@ using testing::ViolatedFields;
 class ComplaintServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    pool_ = std::make_unique<db::ConnectionPool>(db_.options());
-    ASSERT_TRUE(db::Migrate(*pool_, Migrations()).ok());
-    store_ = std::make_unique<ComplaintStore>(*pool_, StoreOptions{});
-    service_ = std::make_unique<ComplaintServiceImpl>(*store_);
-    finding_store_ = std::make_unique<AuditFindingStore>(*pool_);
-    findings_ = std::make_unique<AuditFindingServiceImpl>(
-        *finding_store_, [](absl::string_view) { return absl::UTCTimeZone(); });
-    server::ServerOptions options;
-    options.listen = "127.0.0.1:0";
-    options.metrics_listen = "";
-    options.plaintext = true;
-    options.auth = testing::TestVerifierOptions();
-    runner_ = std::make_unique<server::ServiceRunner>("complaints", options);
-    runner_->AddService(service_.get(), v1::ComplaintService::service_full_name(),
-                        ComplaintAccess());
-    runner_->AddService(findings_.get(), v1::AuditFindingService::service_full_name(),
-                        AuditFindingAccess());
-    ASSERT_TRUE(runner_->Start().ok());
-    auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", runner_->grpc_port()),
-                                       grpc::InsecureChannelCredentials());
-    stub_ = v1::ComplaintService::NewStub(channel);
-    findings_stub_ = v1::AuditFindingService::NewStub(channel);
+    ASSERT_TRUE(service_.Start().ok());
+    stub_ = service_.Stub<v1::ComplaintService>();
+    findings_stub_ = service_.Stub<v1::AuditFindingService>();
   }
 
   grpc::Status Create(const v1::CreateComplaintRequest& request, v1::Complaint* out) {
@@ -95,13 +75,8 @@ class ComplaintServiceTest : public ::testing::Test {
     return db_.Rows("SELECT kind, policy, subject FROM outbox ORDER BY id");
   }
 
-  testing::TestDatabase db_;
-  std::unique_ptr<db::ConnectionPool> pool_;
-  std::unique_ptr<ComplaintStore> store_;
-  std::unique_ptr<ComplaintServiceImpl> service_;
-  std::unique_ptr<AuditFindingStore> finding_store_;
-  std::unique_ptr<AuditFindingServiceImpl> findings_;
-  std::unique_ptr<server::ServiceRunner> runner_;
+  testing::InProcessService service_{Service()};
+  testing::TestDatabase& db_ = service_.db();
   std::unique_ptr<v1::AuditFindingService::Stub> findings_stub_;
   std::unique_ptr<v1::ComplaintService::Stub> stub_;
 };

@@ -20,6 +20,7 @@
 #include "common/sha256.h"
 #include "qms/complaints/v1/complaints.grpc.pb.h"
 #include "qms/notifications/v1/notifications.grpc.pb.h"
+#include "tests/support/eventually.h"
 #include "tests/support/http_listener.h"
 #include "tests/support/rich_error.h"
 #include "tests/support/service_process.h"
@@ -30,6 +31,7 @@
 namespace qms::notifications {
 namespace {
 
+using testing::Eventually;
 using testing::HttpListener;
 using testing::HttpRequest;
 using testing::MetricSample;
@@ -102,15 +104,6 @@ template <typename Service>
 std::unique_ptr<typename Service::Stub> StubOf(const ServiceProcess& p) {
   return Service::NewStub(
       grpc::CreateChannel(p.grpc_address(), grpc::InsecureChannelCredentials()));
-}
-
-bool Eventually(const std::function<bool()>& condition, absl::Duration timeout) {
-  const absl::Time end = absl::Now() + timeout;
-  while (absl::Now() < end) {
-    if (condition()) return true;
-    absl::SleepFor(absl::Milliseconds(50));
-  }
-  return condition();
 }
 
 v1::Timer GetTimer(v1::TimerService::Stub& stub, const std::string& subject,

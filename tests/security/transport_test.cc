@@ -11,6 +11,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "qms/complaints/v1/complaints.grpc.pb.h"
 #include "qms/notifications/v1/notifications.grpc.pb.h"
+#include "tests/support/eventually.h"
 #include "tests/support/rich_error.h"
 #include "tests/support/service_process.h"
 #include "tests/support/test_database.h"
@@ -173,12 +174,9 @@ TEST(Transport, RelayReachesATlsNotificationServiceWithItsServiceToken) {
   testing::Authorize(context);
   cv1::Complaint c;
   ASSERT_TRUE(stub->CreateComplaint(&context, ValidCreate(), &c).ok());
-  bool delivered = false;
-  for (int i = 0; i < 100 && !delivered; ++i) {
-    delivered = complaints_db.Count("SELECT COUNT(*) FROM outbox") == 0;
-    absl::SleepFor(absl::Milliseconds(100));
-  }
-  EXPECT_TRUE(delivered) << Read(complaints.log_file());
+  EXPECT_TRUE(testing::Eventually([&] {
+    return complaints_db.Count("SELECT COUNT(*) FROM outbox") == 0;
+  })) << Read(complaints.log_file());
   EXPECT_EQ(notifications_db.Count("SELECT COUNT(*) FROM timers"), 2);
 }
 
@@ -288,10 +286,8 @@ TEST(Transport, NoTokenOrSecretEverReachesTheLogs) {
     (void)stub->CreateComplaint(&context, ValidCreate(), &c);
   }
   // Let the relay send the timers with its service token, then stop both cleanly.
-  for (int i = 0; i < 50; ++i) {
-    if (complaints_db.Count("SELECT COUNT(*) FROM outbox") == 0) break;
-    absl::SleepFor(absl::Milliseconds(100));
-  }
+  EXPECT_TRUE(testing::Eventually(
+      [&] { return complaints_db.Count("SELECT COUNT(*) FROM outbox") == 0; }, absl::Seconds(5)));
   complaints.Signal(SIGTERM);
   notifications.Signal(SIGTERM);
   complaints.Wait(absl::Seconds(15));

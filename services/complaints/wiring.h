@@ -1,0 +1,15 @@
+// What the complaints service is: its name and schema, and what it serves and runs from its
+// flags. main.cc runs it with RunService; the in-process tests (tests/support/in_process_service.h)
+// run the same wiring against a test database.
+#ifndef QMS_SERVICES_COMPLAINTS_WIRING_H_
+#define QMS_SERVICES_COMPLAINTS_WIRING_H_
+
+#include "common/server/service_main.h"
+
+namespace qms::complaints {
+
+const ServiceSpec& Service();
+
+}  // namespace qms::complaints
+
+#endif  // QMS_SERVICES_COMPLAINTS_WIRING_H_

@@ -1,0 +1,49 @@
+#include "services/notifications/wiring.h"
+
+#include "common/periodic_task.h"
+#include "common/status_macros.h"
+#include "services/notifications/calendar_service.h"
+#include "services/notifications/delivery_service.h"
+#include "services/notifications/migrations.h"
+#include "services/notifications/options.h"
+#include "services/notifications/timer_service.h"
+
+namespace qms::notifications {
+namespace {
+
+absl::Status Wire(ServiceContext& s) {
+  QMS_ASSIGN_OR_RETURN(Options options, OptionsFromFlags());
+  auto& metrics = s.Make<NotificationMetrics>(s.registry());
+  auto& store = s.Make<TimerStore>(s.pool(), std::move(options.policies), *s.plants());
+  if (absl::Status applied = store.ApplyConfiguredCalendars(); !applied.ok()) return applied;
+
+  auto& deliverer = s.Make<Deliverer>(store, metrics, options.delivery);
+  auto& bus = s.Make<EventBus>();
+  s.OnShutdown([&bus] { bus.Close(); });
+  auto& engine = s.Make<TimerEngine>(store, metrics, options.engine, [&](const auto& /*events*/) {
+    deliverer.Wake();
+    bus.Publish();
+  });
+  s.Run(engine);
+  s.Run(deliverer);
+  s.Run(s.Make<PeriodicTask>("open-timers", options.open_timers_refresh,
+                             [&] { metrics.Refresh(store); }));
+
+  s.Serve(s.Make<CalendarServiceImpl>(store), v1::CalendarService::service_full_name(),
+          CalendarAccess());
+  s.Serve(s.Make<TimerServiceImpl>(store, engine, metrics), v1::TimerService::service_full_name(),
+          TimerAccess());
+  s.Serve(s.Make<DeliveryServiceImpl>(store, bus), v1::DeliveryService::service_full_name(),
+          DeliveryAccess());
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+const ServiceSpec& Service() {
+  static const ServiceSpec spec{"notifications", "notifications: calendars, timers, deliveries",
+                                &Migrations(), Wire};
+  return spec;
+}
+
+}  // namespace qms::notifications
