@@ -55,7 +55,7 @@ function(qms_proto_library target)
   endif()
 endfunction()
 
-# qms_migrations(<target> DIR <dir> NAMESPACE <c++ namespace> [OUTBOX])
+# qms_migrations(<target> [DIR <dir>] NAMESPACE <c++ namespace> [OUTBOX])
 # Embeds every DIR/NNNN_name.sql into a library exposing
 #   const std::vector<qms::db::Migration>& <namespace>::Migrations();
 # so a binary carries its own schema and needs no files beside it at run time. OUTBOX adds the
@@ -63,8 +63,11 @@ endfunction()
 # versions must stay below 9000).
 function(qms_migrations target)
   cmake_parse_arguments(ARG "OUTBOX" "DIR;NAMESPACE" "" ${ARGN})
-  file(GLOB files CONFIGURE_DEPENDS ${ARG_DIR}/*.sql)
-  list(SORT files)
+  set(files)
+  if(ARG_DIR)
+    file(GLOB files CONFIGURE_DEPENDS ${ARG_DIR}/*.sql)
+    list(SORT files)
+  endif()
   if(ARG_OUTBOX)
     file(GLOB shared CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/common/migrations/outbox/*.sql)
     list(SORT shared)

@@ -1,6 +1,8 @@
-// A background thread that runs one step every interval until stopped: the start/stop base of
-// every loop in the suite (database health, outbox relay, timer engine). Each step is a
-// RunOnce-style call that handles one batch; Wake() runs the next step at once.
+// A background thread that runs one step at a time until stopped: the start/stop base of every
+// loop in the suite (database health, outbox relay, timer engine, deliveries, metric refreshes).
+// Each step is a RunOnce-style call that handles one batch and says when the next one is due;
+// Wake() and WakeBy() bring that forward, also while a step runs (the wake survives the step).
+// Every finished step is a pass of the loop (common/loop_passes.h), the signal tests wait on.
 #ifndef QMS_COMMON_PERIODIC_TASK_H_
 #define QMS_COMMON_PERIODIC_TASK_H_
 
@@ -17,8 +19,10 @@ namespace qms {
 
 class PeriodicTask {
  public:
-  // `step` runs on the task's own thread, first right after Start(), then `interval` after the
-  // end of the previous step (or sooner after Wake()).
+  // `step` runs on the task's own thread, first right after Start(), then again at the time it
+  // returns (local clock; absl::InfinitePast(): at once), or sooner after Wake()/WakeBy().
+  PeriodicTask(std::string name, std::function<absl::Time()> step);
+  // A step that runs `interval` after the end of the previous one.
   PeriodicTask(std::string name, absl::Duration interval, std::function<void()> step);
   ~PeriodicTask();  // Stops.
 
@@ -28,20 +32,24 @@ class PeriodicTask {
   void Start();
   // Waits for a running step to finish; no step runs after Stop returns. Idempotent.
   void Stop();
-  // Runs the next step now instead of at the end of the interval.
-  void Wake();
+  // Runs the next step now.
+  void Wake() { WakeBy(absl::InfinitePast()); }
+  // Runs the next step no later than `at` (local clock).
+  void WakeBy(absl::Time at);
+  // When the next step runs (local clock).
+  absl::Time NextWake();
 
  private:
   void Loop();
-  bool StoppingOrWoken() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_ || woken_; }
 
   const std::string name_;
-  const absl::Duration interval_;
-  const std::function<void()> step_;
+  const std::function<absl::Time()> step_;
   absl::Mutex mu_;
-  MonotonicCondVar changed_;  // stopping_ or woken_ set
+  MonotonicCondVar changed_;  // stopping_ set or wake_at_ brought forward
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  bool woken_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Time wake_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  // The earliest WakeBy since the running step began: it survives what the step returns.
+  absl::Time woken_by_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();
   std::thread thread_;
 };
 

@@ -10,13 +10,12 @@
 #define QMS_SERVICES_NOTIFICATIONS_ENGINE_H_
 
 #include <functional>
-#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "common/monotonic_wait.h"
+#include "common/periodic_task.h"
 #include "services/notifications/metrics.h"
 #include "services/notifications/timer_store.h"
 
@@ -32,38 +31,35 @@ class TimerEngine {
   // `on_fired` runs after each committed batch that fired something (wakes deliveries, streams).
   TimerEngine(TimerStore& store, NotificationMetrics& metrics, EngineOptions options,
               std::function<void(const std::vector<Event>&)> on_fired);
-  ~TimerEngine();
 
-  void Start();
-  void Stop();  // idempotent; no pass runs after it returns
+  void Start() { task_.Start(); }
+  void Stop() { task_.Stop(); }  // idempotent; no pass runs after it returns
 
-  // A timer this replica armed has a stage due at `due` (database clock): wake by then.
+  // A timer this replica armed has a stage due at `due` (database clock): wake by then, also
+  // when a pass is running (its own plan may predate the arm).
   void NoteDue(absl::Time due);
 
-  // One pass on the caller's thread: the number of stages fired. A NoteDue made while it runs
-  // is kept: the next wake is the sooner of what the pass found and what was noted meanwhile.
+  // One pass on the caller's thread: the number of stages fired. It plans the next pass
+  // (NextPass): at once after a full batch, else at the earliest pending stage it read, at most
+  // poll_interval away.
   absl::StatusOr<int> RunOnce();
-
-  // When the loop runs its next pass (local clock).
-  absl::Time NextWake() {
+  // What the last pass planned (local clock).
+  absl::Time NextPass() {
     absl::MutexLock lock(&mu_);
-    return wake_at_;
+    return planned_;
   }
+  // When the loop runs its next pass: the plan, or sooner for a NoteDue (local clock).
+  absl::Time NextWake() { return task_.NextWake(); }
 
  private:
-  void Loop();
-
   TimerStore& store_;
   NotificationMetrics& metrics_;
   const EngineOptions options_;
   const std::function<void(const std::vector<Event>&)> on_fired_;
   absl::Mutex mu_;
-  MonotonicCondVar changed_;  // stopping_ set or wake_at_ brought forward
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  absl::Time wake_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();  // local clock
-  absl::Time noted_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();  // NoteDue during this pass
-  absl::Duration clock_offset_ ABSL_GUARDED_BY(mu_);                // database minus local
-  std::thread thread_;
+  absl::Duration clock_offset_ ABSL_GUARDED_BY(mu_);  // database minus local
+  absl::Time planned_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  PeriodicTask task_;  // last: stopped before the rest goes
 };
 
 }  // namespace qms::notifications

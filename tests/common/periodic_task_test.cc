@@ -3,11 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <memory>
 #include <stdexcept>
 #include <thread>
 
 #include "absl/synchronization/notification.h"
 #include "common/loop_passes.h"
+#include "tests/support/eventually.h"
 
 namespace qms {
 namespace {
@@ -74,6 +76,25 @@ TEST(PeriodicTask, AStepThatThrowsDoesNotEndTheLoop) {
   while (steps.load() == 0) absl::SleepFor(absl::Milliseconds(1));
   task.Wake();
   EXPECT_TRUE(second.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  EXPECT_EQ(steps.load(), 2);
+}
+
+// A step says when the next one is due; a WakeBy while a step runs (something arrived that the
+// step did not see) is not lost when the step returns its own, later plan.
+TEST(PeriodicTask, TheStepPlansTheNextAndAWakeByDuringAStepSurvivesIt) {
+  std::atomic<int> steps{0};
+  std::unique_ptr<PeriodicTask> task;
+  task = std::make_unique<PeriodicTask>("planned", [&] {
+    if (steps.fetch_add(1) == 0) task->WakeBy(absl::Now() + absl::Milliseconds(100));
+    return absl::Now() + absl::Hours(1);
+  });
+  task->Start();
+  // The second step comes from the wake made during the first, not an hour later.
+  EXPECT_TRUE(testing::Eventually([] { return LoopPasses("planned") >= 2; }));
+  // Then nothing woke it: the plan of an hour holds.
+  EXPECT_TRUE(testing::Eventually(
+      [&] { return task->NextWake() > absl::Now() + absl::Minutes(50); }, absl::Seconds(5)));
+  task->Stop();
   EXPECT_EQ(steps.load(), 2);
 }
 
