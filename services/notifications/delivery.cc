@@ -121,7 +121,7 @@ absl::Status SendEmail(const DeliveryOptions& options, const std::string& to, co
   return absl::OkStatus();
 }
 
-Deliverer::Deliverer(TimerStore& store, NotificationMetrics& metrics, DeliveryOptions options)
+Deliverer::Deliverer(DeliveryStore& store, NotificationMetrics& metrics, DeliveryOptions options)
     : store_(store),
       metrics_(metrics),
       options_(std::move(options)),

@@ -13,8 +13,8 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "common/periodic_task.h"
+#include "services/notifications/delivery_store.h"
 #include "services/notifications/metrics.h"
-#include "services/notifications/timer_store.h"
 
 namespace qms::notifications {
 
@@ -44,7 +44,7 @@ absl::Status SendEmail(const DeliveryOptions& options, const std::string& to, co
 
 class Deliverer {
  public:
-  Deliverer(TimerStore& store, NotificationMetrics& metrics, DeliveryOptions options);
+  Deliverer(DeliveryStore& store, NotificationMetrics& metrics, DeliveryOptions options);
 
   void Start() { task_.Start(); }
   void Stop() { task_.Stop(); }
@@ -53,7 +53,7 @@ class Deliverer {
   int RunOnce();
 
  private:
-  TimerStore& store_;
+  DeliveryStore& store_;
   NotificationMetrics& metrics_;
   const DeliveryOptions options_;
   PeriodicTask task_;

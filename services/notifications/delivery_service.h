@@ -5,8 +5,8 @@
 
 #include "common/server/caller.h"
 #include "qms/notifications/v1/notifications.grpc.pb.h"
+#include "services/notifications/delivery_store.h"
 #include "services/notifications/event_bus.h"
-#include "services/notifications/timer_store.h"
 
 namespace qms::notifications {
 
@@ -15,7 +15,7 @@ server::AccessTable DeliveryAccess();
 
 class DeliveryServiceImpl final : public v1::DeliveryService::Service {
  public:
-  DeliveryServiceImpl(TimerStore& store, EventBus& bus) : store_(store), bus_(bus) {}
+  DeliveryServiceImpl(DeliveryStore& store, EventBus& bus) : store_(store), bus_(bus) {}
   grpc::Status CreateSubscription(grpc::ServerContext*, const v1::CreateSubscriptionRequest*,
                                   v1::Subscription* response) override;
   grpc::Status ListSubscriptions(grpc::ServerContext*, const v1::ListSubscriptionsRequest*,
@@ -28,7 +28,7 @@ class DeliveryServiceImpl final : public v1::DeliveryService::Service {
                            grpc::ServerWriter<v1::Event>* writer) override;
 
  private:
-  TimerStore& store_;
+  DeliveryStore& store_;
   EventBus& bus_;
 };
 

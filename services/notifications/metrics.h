@@ -12,6 +12,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "services/notifications/delivery_store.h"
 #include "services/notifications/timer_store.h"
 
 namespace prometheus {

@@ -14,6 +14,7 @@
 #include "common/server/caller.h"
 #include "common/status_macros.h"
 #include "qms/notifications/v1/notifications.pb.h"
+#include "services/notifications/delivery_store.h"
 #include "services/notifications/timer_store.h"
 
 namespace qms::notifications {

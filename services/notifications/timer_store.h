@@ -1,6 +1,7 @@
-// All SQL of the notification service: calendars, timers and their stages, the firing engine's
-// claim, events, subscriptions and deliveries. One transaction per use case; times from the
-// database clock (NOW(6)), never a replica's.
+// The SQL of calendars, timers and their stages, and the firing engine's claim: each use case
+// reads a timer, applies timer.h's rule and writes what it says, in one transaction; times from
+// the database clock (NOW(6)), never a replica's. Events, subscriptions and deliveries are
+// delivery_store.h's.
 #ifndef QMS_SERVICES_NOTIFICATIONS_TIMER_STORE_H_
 #define QMS_SERVICES_NOTIFICATIONS_TIMER_STORE_H_
 
@@ -16,45 +17,9 @@
 #include "common/db/connection_pool.h"
 #include "common/plant_calendars.h"
 #include "services/notifications/policy.h"
+#include "services/notifications/timer.h"
 
 namespace qms::notifications {
-
-enum class TimerState { kNotArmed = 0, kArmed = 1, kPaused = 2, kDisarmed = 3 };
-enum class StageState { kPending = 1, kFired = 2, kCancelled = 3, kHeld = 4 };
-
-struct Stage {
-  int index = 0;
-  std::string deadline;
-  StageKind kind = StageKind::kBreach;
-  int level = 0;
-  std::vector<std::string> roles;
-  absl::Time due;
-  StageState state = StageState::kPending;
-  std::optional<absl::Time> fire_time;
-};
-
-struct TimerKey {
-  std::string plant;
-  std::string subject;
-  std::string policy;
-};
-
-struct Timer {
-  int64_t id = 0;
-  TimerKey key;
-  TimerState state = TimerState::kArmed;
-  std::optional<absl::Time> start_time;
-  std::optional<absl::Time> explicit_due;
-  std::optional<absl::Time> arm_time;
-  std::optional<absl::Time> disarm_time;
-  std::optional<absl::Time> pause_time;
-  absl::Duration paused;          // wall time paused, all pauses together
-  absl::Duration paused_working;  // the working time inside those pauses
-  std::vector<std::string> disarmed_deadlines;
-  std::vector<Stage> stages;
-  bool overdue = false;  // a breach fired and its deadline is not disarmed
-  std::string customer;  // whom the response is owed to (reporting); may be empty
-};
 
 struct ArmInput {
   TimerKey key;
@@ -90,55 +55,10 @@ struct TimerFilter {
   int64_t after_id = 0;
 };
 
-// A fired stage: what boards, webhooks and e-mails are told.
-struct Event {
-  int64_t id = 0;
-  std::string plant;
-  std::string subject;
-  std::string policy;
-  std::string deadline;
-  StageKind kind = StageKind::kBreach;
-  int level = 0;
-  std::vector<std::string> roles;
-  absl::Time due;
-  absl::Time fire_time;
-  std::string customer;
-};
-
 struct FireResult {
   std::vector<Event> fired;
   absl::Time db_now;                   // the database clock when the batch was claimed
   std::optional<absl::Time> next_due;  // the earliest stage still pending, if any
-};
-
-enum class Channel { kWebhook = 1, kEmail = 2 };
-
-struct Subscription {
-  int64_t id = 0;
-  std::string plant;  // "*" for every plant
-  std::vector<std::string> roles;
-  Channel channel = Channel::kWebhook;
-  std::string target;  // URL or address
-  std::string secret;
-  absl::Time create_time;
-};
-
-enum class DeliveryState { kPending = 1, kDelivered = 2, kDead = 3 };
-
-struct Delivery {
-  int64_t id = 0;
-  int64_t subscription_id = 0;
-  DeliveryState state = DeliveryState::kPending;
-  int attempts = 0;
-  std::string last_error;
-  absl::Time next_attempt_time;
-  std::optional<absl::Time> deliver_time;
-  Event event;
-  // Filled by ClaimDeliveries only.
-  int64_t lease_token = 0;  // the claim's: recording a result needs it
-  Channel channel = Channel::kWebhook;
-  std::string target;
-  std::string secret;
 };
 
 struct OpenTimerCount {
@@ -187,48 +107,23 @@ class TimerStore {
 
   // ---- the engine ----
   // Claims up to `limit` due stages (SKIP LOCKED: other replicas take others), marks them fired,
-  // records a firing each and the deliveries their subscriptions call for, in one transaction.
+  // records a firing each and the deliveries their subscriptions call for (delivery_store.h's
+  // RecordFirings), in one transaction.
   absl::StatusOr<FireResult> FireDue(int limit);
-
-  // ---- events, subscriptions, deliveries ----
-  absl::StatusOr<std::vector<Event>> EventsAfter(int64_t after_id, const std::string& plant,
-                                                 int limit);
-  absl::StatusOr<int64_t> LastEventId();
-  absl::StatusOr<Subscription> CreateSubscription(const Subscription& subscription);
-  absl::StatusOr<std::vector<Subscription>> ListSubscriptions(const std::string& plant);
-  absl::StatusOr<Subscription> GetSubscription(int64_t id);  // NOT_FOUND when deleted
-  absl::Status DeleteSubscription(int64_t id);
-  absl::StatusOr<std::vector<Delivery>> ListDeliveries(const std::string& plant,
-                                                       std::optional<DeliveryState> state,
-                                                       int limit);
-  // Leases up to `limit` due deliveries for `lease` (another replica takes them only after it)
-  // under a token of this claim.
-  absl::StatusOr<std::vector<Delivery>> ClaimDeliveries(int limit, absl::Duration lease);
-  // Records the result of a claimed delivery. FAILED_PRECONDITION, nothing written, when the
-  // row is no longer pending under `d`'s lease token (the lease ran out and another claim took
-  // it): a late result never overwrites a newer one.
-  absl::Status MarkDelivered(const Delivery& d);
-  // Schedules another attempt after `backoff`, or marks the delivery dead when `dead`.
-  absl::Status MarkFailed(const Delivery& d, const std::string& error, absl::Duration backoff,
-                          bool dead);
 
   const Policies& policies() const { return policies_; }
 
  private:
   using CalendarCache = std::map<std::string, Calendar, std::less<>>;
-  const Calendar& CalendarOf(db::Connection& conn, const std::string& plant,
-                             CalendarCache& calendars);
+  absl::StatusOr<const Calendar*> CalendarOf(db::Connection& conn, const std::string& plant,
+                                             CalendarCache& calendars);
   absl::StatusOr<ArmResult> ArmOne(db::Connection& conn, const ArmInput& input,
                                    const Policy& policy, absl::Time now, CalendarCache& calendars);
   // The plant's stored calendar (locked when `lock`) and version; version 0: the default one.
-  std::pair<Calendar, int64_t> LoadCalendar(db::Connection& conn, const std::string& plant,
-                                            bool lock);
+  absl::StatusOr<std::pair<Calendar, int64_t>> LoadCalendar(db::Connection& conn,
+                                                            const std::string& plant, bool lock);
   // Stores `calendar` as version `version` and recomputes the plant's open timers' stages.
   absl::Status WriteCalendar(db::Connection& conn, const Calendar& calendar, int64_t version);
-  // Sets the due times of `t`'s stages in `states` to the plan of its policy in `calendar`,
-  // its pauses counted; `resume` also sets them pending.
-  absl::Status Replan(db::Connection& conn, const Timer& t, const Calendar& calendar,
-                      const char* states, bool resume);
 
   db::ConnectionPool& pool_;
   const Policies policies_;

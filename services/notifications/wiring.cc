@@ -17,7 +17,8 @@ absl::Status Wire(ServiceContext& s) {
   auto& store = s.Make<TimerStore>(s.pool(), std::move(options.policies), *s.plants());
   if (absl::Status applied = store.ApplyConfiguredCalendars(); !applied.ok()) return applied;
 
-  auto& deliverer = s.Make<Deliverer>(store, metrics, options.delivery);
+  auto& deliveries = s.Make<DeliveryStore>(s.pool());
+  auto& deliverer = s.Make<Deliverer>(deliveries, metrics, options.delivery);
   auto& bus = s.Make<EventBus>();
   s.OnShutdown([&bus] { bus.Close(); });
   auto& engine = s.Make<TimerEngine>(store, metrics, options.engine, [&](const auto& /*events*/) {
@@ -33,7 +34,7 @@ absl::Status Wire(ServiceContext& s) {
           CalendarAccess());
   s.Serve(s.Make<TimerServiceImpl>(store, engine, metrics), v1::TimerService::service_full_name(),
           TimerAccess());
-  s.Serve(s.Make<DeliveryServiceImpl>(store, bus), v1::DeliveryService::service_full_name(),
+  s.Serve(s.Make<DeliveryServiceImpl>(deliveries, bus), v1::DeliveryService::service_full_name(),
           DeliveryAccess());
   return absl::OkStatus();
 }
