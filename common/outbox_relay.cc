@@ -1,7 +1,6 @@
 #include "common/outbox_relay.h"
 
 #include <cppconn/prepared_statement.h>
-#include <cppconn/resultset.h>
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
@@ -12,21 +11,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/db/rows.h"
 #include "common/db/sql_time.h"
 #include "common/db/transaction.h"
 #include "common/logging.h"
 
 namespace qms::outbox {
-namespace {
-
-std::optional<absl::Time> OptionalTime(sql::ResultSet& rs, int column) {
-  if (rs.isNull(column)) return std::nullopt;
-  absl::StatusOr<absl::Time> t = db::FromSqlDateTime(std::string(rs.getString(column)));
-  if (!t.ok()) return std::nullopt;
-  return *t;
-}
-
-}  // namespace
 
 bool IsPermanent(const absl::Status& status) {
   switch (status.code()) {
@@ -86,21 +76,22 @@ absl::StatusOr<int> Relay::RunOnce() {
     claim.setInt(1, options_.batch_size);
     std::vector<StoredMessage> batch;
     {
-      std::unique_ptr<sql::ResultSet> rs(claim.executeQuery());
-      while (rs->next()) {
+      db::Rows rows(claim.executeQuery());
+      while (rows.Next()) {
         StoredMessage m;
-        m.id = rs->getInt64(1);
-        m.message.kind = rs->getString(2);
-        m.message.plant = rs->getString(3);
-        m.message.subject = rs->getString(4);
-        m.message.policy = rs->getString(5);
-        m.message.start = OptionalTime(*rs, 6);
-        m.message.due = OptionalTime(*rs, 7);
-        m.message.detail = rs->getString(8);
-        m.attempts = rs->getInt(9);
-        m.message.customer = rs->getString(10);
+        m.id = rows.Int64("id");
+        m.message.kind = rows.String("kind");
+        m.message.plant = rows.String("plant");
+        m.message.subject = rows.String("subject");
+        m.message.policy = rows.String("policy");
+        m.message.start = rows.OptionalTime("start_time");
+        m.message.due = rows.OptionalTime("due_time");
+        m.message.detail = rows.String("detail");
+        m.attempts = rows.Int("attempts");
+        m.message.customer = rows.String("customer");
         batch.push_back(std::move(m));
       }
+      if (!rows.status().ok()) return rows.status();
     }
     const std::vector<absl::Status> results =
         batch.empty() ? std::vector<absl::Status>{} : send_(batch);
@@ -161,14 +152,14 @@ absl::StatusOr<int> Relay::RunOnce() {
   }
   backlog_counted_ = now;
   absl::Status counted = db::RunOnConnection(pool_, [&](db::Connection& conn) -> absl::Status {
-    std::unique_ptr<sql::ResultSet> rs(
-        conn.Prepare("SELECT (SELECT COUNT(*) FROM outbox), (SELECT COUNT(*) FROM outbox_dead)")
-            .executeQuery());
-    if (rs->next()) {
-      backlog = rs->getInt64(1);
-      dead = rs->getInt64(2);
+    db::Rows rows(conn.Prepare("SELECT (SELECT COUNT(*) FROM outbox) AS backlog, "
+                               "(SELECT COUNT(*) FROM outbox_dead) AS dead")
+                      .executeQuery());
+    if (rows.Next()) {
+      backlog = rows.Int64("backlog");
+      dead = rows.Int64("dead");
     }
-    return absl::OkStatus();
+    return rows.status();
   });
   if (counted.ok() && backlog_) backlog_->Set(static_cast<double>(backlog));
   if (counted.ok() && dead_) dead_->Set(static_cast<double>(dead));

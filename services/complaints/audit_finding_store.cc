@@ -2,16 +2,17 @@
 
 #include <cppconn/datatype.h>
 #include <cppconn/prepared_statement.h>
-#include <cppconn/resultset.h>
 
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "common/db/rows.h"
 #include "common/db/sql_time.h"
 #include "common/db/transaction.h"
 #include "common/outbox.h"
 #include "common/page_token.h"
 #include "common/sha256.h"
+#include "common/status_macros.h"
 
 namespace qms::complaints {
 namespace {
@@ -43,60 +44,31 @@ std::string Fingerprint(const AuditFinding& f) {
   return Sha256Hex(text);
 }
 
-absl::StatusOr<std::optional<absl::Time>> OptionalTime(sql::ResultSet& rs, int column) {
-  if (rs.isNull(column)) return std::optional<absl::Time>();
-  auto t = db::FromSqlDateTime(std::string(rs.getString(column)));
-  if (!t.ok()) return t.status();
-  return std::optional<absl::Time>(*t);
-}
-
-absl::StatusOr<std::pair<AuditFinding, std::string>> ReadRow(sql::ResultSet& rs) {
+absl::StatusOr<std::pair<AuditFinding, std::string>> ReadRow(db::Rows& r) {
   AuditFinding f;
-  f.id = rs.getInt64(1);
-  f.plant = rs.getString(2);
-  auto status = FindingStatusFromString(std::string(rs.getString(3)));
+  f.id = r.Int64("id");
+  f.plant = r.String("plant");
+  auto status = FindingStatusFromString(r.String("status"));
   if (!status) return absl::InternalError("unknown finding status in database");
   f.status = *status;
-  f.customer = rs.getString(4);
-  f.audited_area = rs.getString(5);
-  f.finding = rs.getString(6);
-  f.owner = rs.getString(7);
-  f.countermeasure = rs.getString(9);
-  f.root_cause = rs.getString(11);
-  f.long_term_action = rs.getString(12);
-  f.closing_notes = rs.getString(14);
-  f.version = rs.getInt64(16);
-  auto raised = db::FromSqlDateTime(std::string(rs.getString(8)));
-  auto created = db::FromSqlDateTime(std::string(rs.getString(17)));
-  auto updated = db::FromSqlDateTime(std::string(rs.getString(18)));
-  auto countermeasure = OptionalTime(rs, 10);
-  auto analysis = OptionalTime(rs, 13);
-  auto closed = OptionalTime(rs, 15);
-  for (const absl::Status& s : {raised.status(), created.status(), updated.status(),
-                                countermeasure.status(), analysis.status(), closed.status()}) {
-    if (!s.ok()) return s;
-  }
-  f.raised_time = *raised;
-  f.create_time = *created;
-  f.update_time = *updated;
-  f.countermeasure_time = *countermeasure;
-  f.analysis_time = *analysis;
-  f.close_time = *closed;
-  return std::make_pair(std::move(f), std::string(rs.getString(19)));
-}
-
-absl::StatusOr<absl::Time> DatabaseNow(db::Connection& c) {
-  std::unique_ptr<sql::ResultSet> rs(c.Prepare("SELECT UTC_TIMESTAMP(6)").executeQuery());
-  rs->next();
-  return db::FromSqlDateTime(std::string(rs->getString(1)));
-}
-
-void SetTime(sql::PreparedStatement& s, int index, const std::optional<absl::Time>& t) {
-  if (t) {
-    s.setString(index, db::ToSqlDateTime(*t));
-  } else {
-    s.setNull(index, sql::DataType::TIMESTAMP);
-  }
+  f.customer = r.String("customer");
+  f.audited_area = r.String("audited_area");
+  f.finding = r.String("finding");
+  f.owner = r.String("owner");
+  f.raised_time = r.Time("raised_time");
+  f.countermeasure = r.String("countermeasure");
+  f.countermeasure_time = r.OptionalTime("countermeasure_time");
+  f.root_cause = r.String("root_cause");
+  f.long_term_action = r.String("long_term_action");
+  f.analysis_time = r.OptionalTime("analysis_time");
+  f.closing_notes = r.String("closing_notes");
+  f.close_time = r.OptionalTime("close_time");
+  f.version = r.Int64("version");
+  f.create_time = r.Time("create_time");
+  f.update_time = r.Time("update_time");
+  std::string fingerprint = r.String("request_fingerprint");
+  QMS_RETURN_IF_ERROR(r.status());
+  return std::make_pair(std::move(f), std::move(fingerprint));
 }
 
 std::string QueryText(const FindingQuery& q) {
@@ -117,9 +89,9 @@ absl::StatusOr<AuditFinding> AuditFindingStore::Create(const AuditFinding& findi
         "SELECT ", kColumns, " FROM audit_findings WHERE plant = ? AND request_id = ?"));
     select.setString(1, finding.plant);
     select.setString(2, request_id);
-    std::unique_ptr<sql::ResultSet> rs(select.executeQuery());
-    if (!rs->next()) return false;
-    auto row = ReadRow(*rs);
+    db::Rows rows(select.executeQuery());
+    if (!rows.Next()) return false;
+    auto row = ReadRow(rows);
     if (!row.ok()) return row.status();
     if (row->second != fingerprint) {
       return absl::AlreadyExistsError(
@@ -134,13 +106,12 @@ absl::StatusOr<AuditFinding> AuditFindingStore::Create(const AuditFinding& findi
       if (!found.ok()) return found.status();
       if (*found) return absl::OkStatus();
     }
-    auto now = DatabaseNow(c);
-    if (!now.ok()) return now.status();
+    QMS_ASSIGN_OR_RETURN(const absl::Time now, db::Now(c));
     created = finding;
-    if (created.raised_time == absl::InfinitePast()) created.raised_time = *now;
+    if (created.raised_time == absl::InfinitePast()) created.raised_time = now;
     created.status = FindingStatus::kOpen;
     created.version = 1;
-    created.create_time = created.update_time = *now;
+    created.create_time = created.update_time = now;
     auto& insert = c.Prepare(kInsert);
     insert.setString(1, created.plant);
     if (request_id.empty()) {
@@ -157,13 +128,13 @@ absl::StatusOr<AuditFinding> AuditFindingStore::Create(const AuditFinding& findi
     insert.setString(9, db::ToSqlDateTime(DueTime(created, FindingStage::kCountermeasure)));
     insert.setString(10, db::ToSqlDateTime(DueTime(created, FindingStage::kAnalysis)));
     insert.setString(11, db::ToSqlDateTime(DueTime(created, FindingStage::kClosure)));
-    insert.setString(12, db::ToSqlDateTime(*now));
-    insert.setString(13, db::ToSqlDateTime(*now));
+    insert.setString(12, db::ToSqlDateTime(now));
+    insert.setString(13, db::ToSqlDateTime(now));
     insert.executeUpdate();
-    std::unique_ptr<sql::ResultSet> id(c.Prepare("SELECT LAST_INSERT_ID()").executeQuery());
-    id->next();
-    created.id = id->getInt64(1);
-    outbox::EnqueueTimers(c, created.plant, {FindingTimer(created)}, *now);
+    db::Rows id(c.Prepare("SELECT LAST_INSERT_ID() AS id").executeQuery());
+    if (id.Next()) created.id = id.Int64("id");
+    QMS_RETURN_IF_ERROR(id.status());
+    outbox::EnqueueTimers(c, created.plant, {FindingTimer(created)}, now);
     return absl::OkStatus();
   });
   if (status.code() == absl::StatusCode::kAlreadyExists && !request_id.empty()) {
@@ -184,9 +155,9 @@ absl::StatusOr<AuditFinding> AuditFindingStore::Get(const std::string& plant, in
         absl::StrCat("SELECT ", kColumns, " FROM audit_findings WHERE plant = ? AND id = ?"));
     select.setString(1, plant);
     select.setInt64(2, id);
-    std::unique_ptr<sql::ResultSet> rs(select.executeQuery());
-    if (!rs->next()) return absl::OkStatus();
-    auto row = ReadRow(*rs);
+    db::Rows rows(select.executeQuery());
+    if (!rows.Next()) return absl::OkStatus();
+    auto row = ReadRow(rows);
     if (!row.ok()) return row.status();
     found = std::move(row->first);
     return absl::OkStatus();
@@ -211,26 +182,25 @@ absl::StatusOr<FindingPage> AuditFindingStore::List(const FindingQuery& q) {
   FindingPage page;
   bool more = false;
   absl::Status status = db::RunOnConnection(pool_, [&](db::Connection& c) -> absl::Status {
-    auto now = DatabaseNow(c);
-    if (!now.ok()) return now.status();
-    page.now = *now;
+    QMS_ASSIGN_OR_RETURN(const absl::Time now, db::Now(c));
+    page.now = now;
     auto& select = c.Prepare(sql);
     int i = 1;
     select.setString(i++, q.plant);
     if (q.status) select.setString(i++, std::string(ToString(*q.status)));
     if (!q.customer.empty()) select.setString(i++, q.customer);
     if (q.blacklisted_only) {
-      for (int k = 0; k < 3; ++k) select.setString(i++, db::ToSqlDateTime(*now));
+      for (int k = 0; k < 3; ++k) select.setString(i++, db::ToSqlDateTime(now));
     }
     if (*after_id > 0) select.setInt64(i++, *after_id);
     select.setInt(i++, q.page_size + 1);
-    std::unique_ptr<sql::ResultSet> rs(select.executeQuery());
-    while (rs->next()) {
+    db::Rows rows(select.executeQuery());
+    while (rows.Next()) {
       if (static_cast<int>(page.findings.size()) == q.page_size) {
         more = true;
         break;
       }
-      auto row = ReadRow(*rs);
+      auto row = ReadRow(rows);
       if (!row.ok()) return row.status();
       page.findings.push_back(std::move(row->first));
     }
@@ -246,43 +216,44 @@ absl::StatusOr<AuditFinding> AuditFindingStore::Apply(const std::string& plant, 
   AuditFinding result;
   absl::Status status = db::RunInTransaction(pool_, [&](db::Connection& c) -> absl::Status {
     auto& lock = c.Prepare(absl::StrCat("SELECT ", kColumns,
-                                        ", UTC_TIMESTAMP(6) FROM audit_findings WHERE plant = ? "
+                                        ", UTC_TIMESTAMP(6) AS now FROM audit_findings "
+                                        "WHERE plant = ? "
                                         "AND id = ? FOR UPDATE"));
     lock.setString(1, plant);
     lock.setInt64(2, id);
-    std::unique_ptr<sql::ResultSet> rs(lock.executeQuery());
-    if (!rs->next()) {
+    db::Rows rows(lock.executeQuery());
+    if (!rows.Next()) {
       return absl::NotFoundError(
           absl::StrCat("plants/", plant, "/auditFindings/", id, " does not exist"));
     }
-    auto row = ReadRow(*rs);
+    auto row = ReadRow(rows);
     if (!row.ok()) return row.status();
-    auto now = db::FromSqlDateTime(std::string(rs->getString(20)));
-    if (!now.ok()) return now.status();
+    const absl::Time now = rows.Time("now");
+    QMS_RETURN_IF_ERROR(rows.status());
     const AuditFinding& before = row->first;
     if (!etag.empty() && etag != absl::StrCat(before.version)) {
       return absl::AbortedError(absl::StrCat("etag ", etag, " is stale: the finding is at ",
                                              before.version, "; read it again"));
     }
-    auto outcome = move(before, *now);
+    auto outcome = move(before, now);
     if (!outcome.ok()) return outcome.status();
     AuditFinding& after = outcome->finding;
     after.version = before.version + 1;
-    after.update_time = *now;
+    after.update_time = now;
     auto& update = c.Prepare(kUpdate);
     update.setString(1, std::string(ToString(after.status)));
     update.setString(2, after.countermeasure);
-    SetTime(update, 3, after.countermeasure_time);
+    db::BindOptionalTime(update, 3, after.countermeasure_time);
     update.setString(4, after.root_cause);
     update.setString(5, after.long_term_action);
-    SetTime(update, 6, after.analysis_time);
+    db::BindOptionalTime(update, 6, after.analysis_time);
     update.setString(7, after.closing_notes);
-    SetTime(update, 8, after.close_time);
+    db::BindOptionalTime(update, 8, after.close_time);
     update.setInt64(9, after.version);
-    update.setString(10, db::ToSqlDateTime(*now));
+    update.setString(10, db::ToSqlDateTime(now));
     update.setInt64(11, after.id);
     update.executeUpdate();
-    outbox::EnqueueTimers(c, after.plant, outcome->timers, *now);
+    outbox::EnqueueTimers(c, after.plant, outcome->timers, now);
     result = after;
     return absl::OkStatus();
   });
@@ -295,20 +266,17 @@ absl::StatusOr<std::pair<std::vector<AuditFinding>, absl::Time>> AuditFindingSto
   std::vector<AuditFinding> findings;
   absl::Time now;
   absl::Status status = db::RunOnConnection(pool_, [&](db::Connection& c) -> absl::Status {
-    auto db_now = DatabaseNow(c);
-    if (!db_now.ok()) return db_now.status();
-    now = *db_now;
+    QMS_ASSIGN_OR_RETURN(now, db::Now(c));
     auto& select = c.Prepare(absl::StrCat(
         "SELECT ", kColumns,
         " FROM audit_findings WHERE plant = ? AND raised_time >= ? AND raised_time < ?"));
     select.setString(1, plant);
     select.setString(2, db::ToSqlDateTime(from));
     select.setString(3, db::ToSqlDateTime(to));
-    std::unique_ptr<sql::ResultSet> rs(select.executeQuery());
-    while (rs->next()) {
-      auto row = ReadRow(*rs);
-      if (!row.ok()) return row.status();
-      findings.push_back(std::move(row->first));
+    db::Rows rows(select.executeQuery());
+    while (rows.Next()) {
+      QMS_ASSIGN_OR_RETURN(auto row, ReadRow(rows));
+      findings.push_back(std::move(row.first));
     }
     return absl::OkStatus();
   });
