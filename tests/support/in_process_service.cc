@@ -35,13 +35,16 @@ InProcessService::~InProcessService() {
   runner_.reset();
 }
 
+std::string InProcessService::address() const {
+  return absl::StrCat("127.0.0.1:", runner_->grpc_port());
+}
+
 absl::Status InProcessService::Start() {
   QMS_RETURN_IF_ERROR(spec_.wire(*context_));
   QMS_RETURN_IF_ERROR(runner_->Start());
   context_->StartLoops();
   started_ = true;
-  channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", runner_->grpc_port()),
-                                 grpc::InsecureChannelCredentials());
+  channel_ = grpc::CreateChannel(address(), grpc::InsecureChannelCredentials());
   return absl::OkStatus();
 }
 

@@ -19,6 +19,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <memory>
+#include <string>
 
 #include "absl/status/status.h"
 #include "common/db/connection_pool.h"
@@ -44,6 +45,8 @@ class InProcessService {
 
   TestDatabase& db() { return db_; }
   db::ConnectionPool& pool() { return *pool_; }
+  // host:port of the server, once started.
+  std::string address() const;
   // A channel to the server, once started.
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }
   template <class Service>
