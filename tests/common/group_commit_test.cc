@@ -9,6 +9,7 @@
 
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "tests/support/eventually.h"
 
 namespace qms {
 namespace {
@@ -119,8 +120,8 @@ TEST(GroupCommit, ADrainerRunsQueuedBatchesAndEndsWhenIdle) {
   }
   EXPECT_EQ(drainers.size(), 1u) << "queued batches run on one drainer thread";
   EXPECT_EQ(commit.LiveDrainers(), 1u);
-  for (int i = 0; i < 100 && commit.LiveDrainers() > 0; ++i) absl::SleepFor(absl::Milliseconds(20));
-  EXPECT_EQ(commit.LiveDrainers(), 0u) << "an idle drainer ends after its linger time";
+  EXPECT_TRUE(testing::Eventually([&] { return commit.LiveDrainers() == 0; }, absl::Seconds(2)))
+      << "an idle drainer ends after its linger time";
   // The key works on: idle, so the next item runs on its caller's thread.
   Item late;
   commit.Submit("SZ1", late);

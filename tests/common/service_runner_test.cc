@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "grpc/health/v1/health.grpc.pb.h"
+#include "tests/support/eventually.h"
 
 namespace qms::server {
 namespace {
@@ -41,11 +42,7 @@ HealthCheckResponse::ServingStatus Check(int port, const std::string& service) {
 
 // Polls until the status is `want` (the probe runs every 20 ms) or 5 s pass.
 bool Becomes(int port, const std::string& service, HealthCheckResponse::ServingStatus want) {
-  for (int i = 0; i < 250; ++i) {
-    if (Check(port, service) == want) return true;
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  return false;
+  return testing::Eventually([&] { return Check(port, service) == want; }, absl::Seconds(5));
 }
 
 TEST(ServiceRunner, HealthFollowsTheReadinessProbeWhileLivenessStaysServing) {

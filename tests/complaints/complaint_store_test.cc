@@ -13,6 +13,7 @@
 #include "absl/time/clock.h"
 #include "common/db/migrator.h"
 #include "services/complaints/migrations.h"
+#include "tests/support/eventually.h"
 #include "tests/support/test_database.h"
 
 namespace qms::complaints {
@@ -101,9 +102,7 @@ std::vector<absl::StatusOr<Complaint>> CreateQueued(
   std::vector<absl::StatusOr<Complaint>> results(n, absl::UnknownError("not run"));
   std::vector<std::thread> callers;
   const auto queue_up_to = [&](size_t count) {
-    for (int i = 0; i < 2000 && store.CreatesWaiting("SZ1") < count; ++i) {
-      absl::SleepFor(absl::Milliseconds(5));
-    }
+    EXPECT_TRUE(testing::Eventually([&] { return store.CreatesWaiting("SZ1") >= count; }));
   };
   for (size_t i = 0; i < n; ++i) {
     if (i > 0) queue_up_to(i - 1);
