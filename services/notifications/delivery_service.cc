@@ -84,12 +84,17 @@ grpc::Status DeliveryServiceImpl::ListSubscriptions(grpc::ServerContext* context
                                                     const v1::ListSubscriptionsRequest* request,
                                                     v1::ListSubscriptionsResponse* response) {
   return server::Handle(context, [&](const server::Caller& caller) -> absl::Status {
-    // No plant: every subscription the caller may see (filtered below).
+    // No plant: every subscription the caller may see.
     QMS_RETURN_IF_ERROR(FilterPlantAllowed(caller, request->plant()));
-    QMS_ASSIGN_OR_RETURN(auto subs, store_.ListSubscriptions(request->plant()));
-    for (const Subscription& s : subs) {
-      // A plant's people see their plant's subscriptions; company-wide ones need every plant.
-      if (!PlantOrAllAllowed(caller, "", s.plant, false).ok()) continue;
+    FieldViolations v;
+    const int page_size = server::PageSize(v, request->page_size());
+    QMS_RETURN_IF_ERROR(v.ToStatus());
+    const PlantScope scope = ScopeOf(caller, request->plant());
+    const std::string query = absl::StrCat("subscriptions;", request->plant());
+    QMS_ASSIGN_OR_RETURN(const int64_t after, DecodePageToken(request->page_token(), query));
+    QMS_ASSIGN_OR_RETURN(auto subs, store_.ListSubscriptions(scope, {page_size, after}));
+    for (size_t i = 0; i < subs.size() && static_cast<int>(i) < page_size; ++i) {
+      const Subscription& s = subs[i];
       v1::Subscription* p = response->add_subscriptions();
       p->set_name(absl::StrCat("subscriptions/", s.id));
       p->set_plant(s.plant);
@@ -100,6 +105,9 @@ grpc::Status DeliveryServiceImpl::ListSubscriptions(grpc::ServerContext* context
         p->set_webhook_url(s.target);
       }
       ToProto(s.create_time, p->mutable_create_time());
+    }
+    if (static_cast<int>(subs.size()) > page_size) {
+      response->set_next_page_token(EncodePageToken(subs[page_size - 1].id, query));
     }
     return absl::OkStatus();
   });
@@ -120,7 +128,7 @@ grpc::Status DeliveryServiceImpl::ListDeliveries(grpc::ServerContext* context,
                                                  const v1::ListDeliveriesRequest* request,
                                                  v1::ListDeliveriesResponse* response) {
   return server::Handle(context, [&](const server::Caller& caller) -> absl::Status {
-    // No plant: the deliveries of every plant the caller may see (filtered below).
+    // No plant: the deliveries of every plant the caller may see.
     QMS_RETURN_IF_ERROR(FilterPlantAllowed(caller, request->plant()));
     FieldViolations v;
     if (!v1::DeliveryState_IsValid(request->state())) v.Add("state", "is not a delivery state");
@@ -130,9 +138,15 @@ grpc::Status DeliveryServiceImpl::ListDeliveries(grpc::ServerContext* context,
     if (request->state() != v1::DELIVERY_STATE_UNSPECIFIED) {
       state = static_cast<DeliveryState>(static_cast<int>(request->state()));
     }
-    QMS_ASSIGN_OR_RETURN(auto list, store_.ListDeliveries(request->plant(), state, page_size));
+    const std::string query = absl::StrCat("deliveries;", request->plant(), ";", request->state());
+    QMS_ASSIGN_OR_RETURN(const int64_t after, DecodePageToken(request->page_token(), query));
+    QMS_ASSIGN_OR_RETURN(auto list, store_.ListDeliveries(ScopeOf(caller, request->plant()),
+                                                          state, {page_size, after}));
+    if (static_cast<int>(list.size()) > page_size) {
+      list.resize(page_size);
+      response->set_next_page_token(EncodePageToken(list.back().id, query));
+    }
     for (const Delivery& d : list) {
-      if (!caller.MayAccessPlant(d.event.plant)) continue;
       v1::Delivery* p = response->add_deliveries();
       p->set_id(d.id);
       p->set_event_id(d.event.id);

@@ -46,13 +46,10 @@ Event ReadEvent(db::Rows& rows, absl::string_view id_column = "id") {
   return e;
 }
 
-absl::StatusOr<std::vector<Subscription>> ActiveSubscriptions(db::Connection& conn,
-                                                              const std::string& plant) {
-  sql::PreparedStatement& ps = conn.Prepare(
-      "SELECT id, plant, roles, channel, target, secret, create_time FROM subscriptions "
-      "WHERE deleted = FALSE AND (? = '' OR plant = ? OR plant = '*') ORDER BY id");
-  ps.setString(1, plant);
-  ps.setString(2, plant);
+constexpr char kSubscriptionSelect[] =
+    "SELECT id, plant, roles, channel, target, secret, create_time FROM subscriptions ";
+
+absl::StatusOr<std::vector<Subscription>> ReadSubscriptions(sql::PreparedStatement& ps) {
   db::Rows rows(ps.executeQuery());
   std::vector<Subscription> out;
   while (rows.Next()) {
@@ -68,6 +65,17 @@ absl::StatusOr<std::vector<Subscription>> ActiveSubscriptions(db::Connection& co
   }
   QMS_RETURN_IF_ERROR(rows.status());
   return out;
+}
+
+// Every subscription not deleted: the ones each fired event is matched against.
+absl::StatusOr<std::vector<Subscription>> ActiveSubscriptions(db::Connection& conn) {
+  return ReadSubscriptions(
+      conn.Prepare(absl::StrCat(kSubscriptionSelect, "WHERE deleted = FALSE ORDER BY id")));
+}
+
+// "?, ?, ?" for `n` values (at least one: an empty scope matches nothing).
+std::string Placeholders(size_t n) {
+  return n == 0 ? "NULL" : absl::StrJoin(std::vector<std::string>(n, "?"), ", ");
 }
 
 const std::string& DeliverySelect() {
@@ -124,8 +132,7 @@ absl::StatusOr<std::vector<Event>> RecordFirings(db::Connection& conn, int64_t b
     while (rows.Next()) events.push_back(ReadEvent(rows));
     QMS_RETURN_IF_ERROR(rows.status());
   }
-  QMS_ASSIGN_OR_RETURN(const std::vector<Subscription> subscriptions,
-                       ActiveSubscriptions(conn, ""));
+  QMS_ASSIGN_OR_RETURN(const std::vector<Subscription> subscriptions, ActiveSubscriptions(conn));
   // One multi-row insert of integers and a time we made: safe to inline.
   std::string values;
   const std::string due = db::ToSqlDateTime(now);
@@ -194,21 +201,36 @@ absl::StatusOr<Subscription> DeliveryStore::CreateSubscription(const Subscriptio
 }
 
 absl::StatusOr<std::vector<Subscription>> DeliveryStore::ListSubscriptions(
-    const std::string& plant) {
+    const PlantScope& scope, const PageRequest& page) {
+  std::string sql = std::string(kSubscriptionSelect) + "WHERE deleted = FALSE AND id > ?";
+  if (!scope.all) absl::StrAppend(&sql, " AND plant IN (", Placeholders(scope.plants.size()), ")");
+  absl::StrAppend(&sql, " ORDER BY id LIMIT ?");
   std::vector<Subscription> out;
   QMS_RETURN_IF_ERROR(db::RunOnConnection(pool_, [&](db::Connection& conn) -> absl::Status {
-    QMS_ASSIGN_OR_RETURN(out, ActiveSubscriptions(conn, plant));
+    sql::PreparedStatement& ps = conn.Prepare(sql);
+    int n = 0;
+    ps.setInt64(++n, page.after_id);
+    if (!scope.all) {
+      for (const std::string& plant : scope.plants) ps.setString(++n, plant);
+    }
+    ps.setInt(++n, page.size + 1);
+    QMS_ASSIGN_OR_RETURN(out, ReadSubscriptions(ps));
     return absl::OkStatus();
   }));
   return out;
 }
 
 absl::StatusOr<Subscription> DeliveryStore::GetSubscription(int64_t id) {
-  QMS_ASSIGN_OR_RETURN(const std::vector<Subscription> all, ListSubscriptions(""));
-  for (const Subscription& s : all) {
-    if (s.id == id) return s;
-  }
-  return absl::NotFoundError(absl::StrCat("no subscription ", id));
+  std::vector<Subscription> found;
+  QMS_RETURN_IF_ERROR(db::RunOnConnection(pool_, [&](db::Connection& conn) -> absl::Status {
+    sql::PreparedStatement& ps = conn.Prepare(
+        absl::StrCat(kSubscriptionSelect, "WHERE id = ? AND deleted = FALSE"));
+    ps.setInt64(1, id);
+    QMS_ASSIGN_OR_RETURN(found, ReadSubscriptions(ps));
+    return absl::OkStatus();
+  }));
+  if (found.empty()) return absl::NotFoundError(absl::StrCat("no subscription ", id));
+  return found.front();
 }
 
 absl::Status DeliveryStore::DeleteSubscription(int64_t id) {
@@ -224,19 +246,25 @@ absl::Status DeliveryStore::DeleteSubscription(int64_t id) {
 }
 
 absl::StatusOr<std::vector<Delivery>> DeliveryStore::ListDeliveries(
-    const std::string& plant, std::optional<DeliveryState> state, int limit) {
+    const PlantScope& scope, std::optional<DeliveryState> state, const PageRequest& page) {
+  std::string sql = absl::StrCat(DeliverySelect(), "WHERE (? = 0 OR d.state = ?)");
+  if (page.after_id > 0) absl::StrAppend(&sql, " AND d.id < ?");
+  if (!scope.all) {
+    absl::StrAppend(&sql, " AND f.plant IN (", Placeholders(scope.plants.size()), ")");
+  }
+  absl::StrAppend(&sql, " ORDER BY d.id DESC LIMIT ?");
   std::vector<Delivery> out;
   QMS_RETURN_IF_ERROR(db::RunOnConnection(pool_, [&](db::Connection& conn) -> absl::Status {
-    sql::PreparedStatement& ps =
-        conn.Prepare(absl::StrCat(DeliverySelect(),
-                                  "WHERE (? = '' OR f.plant = ?) AND (? = 0 OR d.state = ?) "
-                                  "ORDER BY d.id DESC LIMIT ?"));
+    sql::PreparedStatement& ps = conn.Prepare(sql);
     const int s = state ? V(*state) : 0;
-    ps.setString(1, plant);
-    ps.setString(2, plant);
-    ps.setInt(3, s);
-    ps.setInt(4, s);
-    ps.setInt(5, limit);
+    int n = 0;
+    ps.setInt(++n, s);
+    ps.setInt(++n, s);
+    if (page.after_id > 0) ps.setInt64(++n, page.after_id);
+    if (!scope.all) {
+      for (const std::string& plant : scope.plants) ps.setString(++n, plant);
+    }
+    ps.setInt(++n, page.size + 1);
     db::Rows rows(ps.executeQuery());
     while (rows.Next()) {
       out.push_back(ReadDelivery(rows));

@@ -51,6 +51,19 @@ struct Delivery {
   std::string secret;
 };
 
+// The plants a list shows: `plants` (a plant-scoped caller's, or the one asked for), or every
+// plant when `all` (a company-wide caller); only then the company-wide subscriptions ("*") too.
+struct PlantScope {
+  std::vector<std::string> plants;
+  bool all = false;
+};
+
+// A keyset page: at most `size` rows after the row `after_id` (0: from the start).
+struct PageRequest {
+  int size = 50;
+  int64_t after_id = 0;
+};
+
 // Inside the engine's firing transaction (TimerStore::FireDue): the events of the firings it
 // inserted under `batch`, and a pending delivery for every subscription each one matches.
 absl::StatusOr<std::vector<Event>> RecordFirings(db::Connection& conn, int64_t batch,
@@ -68,14 +81,18 @@ class DeliveryStore {
 
   // ---- subscriptions ----
   absl::StatusOr<Subscription> CreateSubscription(const Subscription& subscription);
-  absl::StatusOr<std::vector<Subscription>> ListSubscriptions(const std::string& plant);
+  // Oldest first, at most page.size + 1 (one more tells that there is a next page).
+  absl::StatusOr<std::vector<Subscription>> ListSubscriptions(const PlantScope& scope,
+                                                              const PageRequest& page);
   absl::StatusOr<Subscription> GetSubscription(int64_t id);  // NOT_FOUND when deleted
   absl::Status DeleteSubscription(int64_t id);
 
   // ---- deliveries ----
-  absl::StatusOr<std::vector<Delivery>> ListDeliveries(const std::string& plant,
+  // Newest first, at most page.size + 1, the plants filtered in the query (a plant-scoped
+  // caller's page is full of its own plants' deliveries).
+  absl::StatusOr<std::vector<Delivery>> ListDeliveries(const PlantScope& scope,
                                                        std::optional<DeliveryState> state,
-                                                       int limit);
+                                                       const PageRequest& page);
   // Leases up to `limit` due deliveries for `lease` (another replica takes them only after it)
   // under a token of this claim.
   absl::StatusOr<std::vector<Delivery>> ClaimDeliveries(int limit, absl::Duration lease);

@@ -218,6 +218,16 @@ absl::Status FilterPlantAllowed(const server::Caller& caller, const std::string&
   return plant.empty() ? absl::OkStatus() : PlantAllowed(caller, "plant", plant);
 }
 
+PlantScope ScopeOf(const server::Caller& caller, const std::string& requested) {
+  if (!requested.empty()) {
+    PlantScope scope{{requested}, false};
+    if (caller.AllPlants()) scope.plants.push_back(auth::kAllPlants);
+    return scope;
+  }
+  if (caller.AllPlants()) return PlantScope{{}, true};
+  return PlantScope{caller.plants, false};
+}
+
 // The same for fields where "*" (subscriptions) or, with `empty_is_all`, an empty filter (lists,
 // streams) means every plant, which only a company-wide caller may use.
 absl::Status PlantOrAllAllowed(const server::Caller& caller, const std::string& field,

@@ -58,6 +58,10 @@ absl::Status PlantAllowed(const server::Caller& caller, const std::string& field
 // handler; a named plant must be one the caller may act in.
 absl::Status FilterPlantAllowed(const server::Caller& caller, const std::string& plant);
 
+// The plants a list shows `caller`: the one it asks for (and, to a company-wide caller, the
+// company-wide subscriptions with it), else every plant its token names, or every plant.
+PlantScope ScopeOf(const server::Caller& caller, const std::string& requested);
+
 // The same for fields where "*" (subscriptions) or, with `empty_is_all`, an empty filter (lists,
 // streams) means every plant, which only a company-wide caller may use.
 absl::Status PlantOrAllAllowed(const server::Caller& caller, const std::string& field,
