@@ -31,7 +31,8 @@ std::string StateName(TimerState state) {
 
 }  // namespace
 
-NotificationMetrics::NotificationMetrics(prometheus::Registry& registry)
+NotificationMetrics::NotificationMetrics(prometheus::Registry& registry,
+                                         std::set<std::string> key_customers)
     : fired_(
           prometheus::BuildCounter()
               .Name("qms_timer_stages_fired_total")
@@ -43,7 +44,8 @@ NotificationMetrics::NotificationMetrics(prometheus::Registry& registry)
                     .Register(registry)),
       breaches_(prometheus::BuildCounter()
                     .Name("qms_timer_breaches_total")
-                    .Help("Deadlines breached, by plant, policy, deadline and customer")
+                    .Help("Deadlines breached, by plant, policy, deadline and customer (a key "
+                          "customer of --metric_customers, else \"other\")")
                     .Register(registry)),
       escalations_(prometheus::BuildCounter()
                        .Name("qms_timer_escalations_total")
@@ -67,6 +69,7 @@ NotificationMetrics::NotificationMetrics(prometheus::Registry& registry)
                 .Name("qms_timers_open")
                 .Help("Open timers by plant, policy and state (same on every replica: use max)")
                 .Register(registry)),
+      key_customers_(std::move(key_customers)),
       lag_all_(&lag_.Add({}, prometheus::Histogram::BucketBoundaries{0.01, 0.05, 0.1, 0.25, 0.5, 1,
                                                                      2, 5, 10, 30, 60, 300})),
       due_unfired_(&prometheus::BuildGauge()
@@ -92,7 +95,8 @@ void NotificationMetrics::Fired(const Event& e) {
           .Add({{"plant", e.plant},
                 {"policy", e.policy},
                 {"deadline", e.deadline},
-                {"customer", e.customer}})
+                {"customer", e.customer.empty() || key_customers_.count(e.customer) > 0 ? e.customer
+                                                                                        : "other"}})
           .Increment();
       break;
     case StageKind::kEscalation:

@@ -6,6 +6,7 @@
 #define QMS_SERVICES_NOTIFICATIONS_METRICS_H_
 
 #include <map>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -31,7 +32,10 @@ std::string ChannelName(Channel channel);  // "webhook", "email"
 
 class NotificationMetrics {
  public:
-  explicit NotificationMetrics(prometheus::Registry& registry);
+  // `key_customers` are named in qms_timer_breaches_total's customer label; any other customer
+  // counts as "other", so the label stays bounded (Prometheus: no free text in labels).
+  explicit NotificationMetrics(prometheus::Registry& registry,
+                               std::set<std::string> key_customers = {});
 
   void Fired(const Event& event);
   void Responded(const std::string& plant, const std::string& policy, const std::string& deadline,
@@ -52,6 +56,7 @@ class NotificationMetrics {
   prometheus::Family<prometheus::Histogram>& response_;
   prometheus::Family<prometheus::Counter>& deliveries_;
   prometheus::Family<prometheus::Gauge>& open_;
+  const std::set<std::string> key_customers_;
   prometheus::Histogram* lag_all_;
   prometheus::Gauge* due_unfired_;
   absl::Mutex mu_;

@@ -1,11 +1,15 @@
 #include "services/notifications/options.h"
 
 #include "absl/flags/flag.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "common/read_file.h"
 #include "spdlog/spdlog.h"
 
+ABSL_FLAG(std::string, metric_customers, "",
+          "Key customers (comma list) named in qms_timer_breaches_total's customer label; every "
+          "other customer counts there as \"other\", which keeps the label bounded");
 ABSL_FLAG(std::string, policies_files, "",
           "Comma-separated timer policy files, one per service that arms timers (its "
           "policies.json); a policy named again in a later file replaces the earlier one");
@@ -50,6 +54,10 @@ absl::StatusOr<Options> OptionsFromFlags() {
   o.delivery.lease = absl::GetFlag(FLAGS_delivery_lease);
   o.delivery.timeout = absl::GetFlag(FLAGS_delivery_timeout);
   o.open_timers_refresh = absl::GetFlag(FLAGS_open_timers_refresh);
+  for (absl::string_view c :
+       absl::StrSplit(absl::GetFlag(FLAGS_metric_customers), ',', absl::SkipEmpty())) {
+    o.metric_customers.insert(std::string(absl::StripAsciiWhitespace(c)));
+  }
   return o;
 }
 

@@ -2,6 +2,9 @@
 #ifndef QMS_SERVICES_NOTIFICATIONS_OPTIONS_H_
 #define QMS_SERVICES_NOTIFICATIONS_OPTIONS_H_
 
+#include <set>
+#include <string>
+
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "services/notifications/delivery.h"
@@ -15,6 +18,7 @@ struct Options {
   EngineOptions engine;
   DeliveryOptions delivery;
   absl::Duration open_timers_refresh;
+  std::set<std::string> metric_customers;  // named in the breach counter's customer label
 };
 
 // INVALID_ARGUMENT / NOT_FOUND naming the policies file at fault.

@@ -13,7 +13,7 @@ namespace {
 
 absl::Status Wire(ServiceContext& s) {
   QMS_ASSIGN_OR_RETURN(Options options, OptionsFromFlags());
-  auto& metrics = s.Make<NotificationMetrics>(s.registry());
+  auto& metrics = s.Make<NotificationMetrics>(s.registry(), options.metric_customers);
   auto& store = s.Make<TimerStore>(s.pool(), std::move(options.policies), *s.plants());
   if (absl::Status applied = store.ApplyConfiguredCalendars(); !applied.ok()) return applied;
 

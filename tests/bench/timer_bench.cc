@@ -143,6 +143,32 @@ bool WaitFired(qms::db::ConnectionPool& pool, const std::string& policy, int64_t
   return false;
 }
 
+// Milliseconds per ListTimers call of `page_size` timers of SZ1 (the p50 of `calls` calls).
+double ListMillis(int page_size, int calls) {
+  auto stub = v1::TimerService::NewStub(
+      grpc::CreateChannel(absl::GetFlag(FLAGS_target), grpc::InsecureChannelCredentials()));
+  std::vector<double> ms;
+  std::string token;
+  for (int i = 0; i < calls; ++i) {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer " + absl::GetFlag(FLAGS_token));
+    v1::ListTimersRequest r;
+    r.set_plant("SZ1");
+    r.set_page_size(page_size);
+    r.set_page_token(token);
+    v1::ListTimersResponse response;
+    const absl::Time start = absl::Now();
+    const grpc::Status s = stub->ListTimers(&context, r, &response);
+    ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - start));
+    if (!s.ok()) {
+      std::cerr << "ListTimers: " << s.error_message() << "\n";
+      std::exit(1);
+    }
+    token = response.next_page_token();
+  }
+  return Of(ms).p50;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -201,7 +227,12 @@ int main(int argc, char** argv) {
   for (const Firing& f : Firings(pool, "bench.trickle")) trickle_lag.push_back(f.lag_s);
   const Percentiles trickle_p = Of(trickle_lag);
 
-  // 3. The database ceiling on the same server.
+  // 3. Lists over the million timers: a page of 500 against ten pages of 50 (the stages of a
+  // page are read in one query, so the cost per timer should not grow with the page).
+  const double list50 = ListMillis(50, 40);
+  const double list500 = ListMillis(500, 20);
+
+  // 4. The database ceiling on the same server.
   const qms::bench::Sysbench sb = qms::bench::RunSysbench(absl::GetFlag(FLAGS_sysbench), 16, 10);
 
   std::printf("\nTimer engine, one run (%s)\n", absl::FormatTime(absl::Now()).c_str());
@@ -219,6 +250,8 @@ int main(int argc, char** argv) {
               trickle_p.p99, 1.0, trickle_p.p99 / 1.0);
   std::printf("%-44s %11.4f s  (max %.4f s)\n", "unsaturated lag p50", trickle_p.p50,
               trickle_p.max);
+  std::printf("%-44s %11.1f ms %11.1f ms %9.2f\n", "ListTimers p50, 500 a page vs 10 x 50 a page",
+              list500, 10 * list50, list500 / (10 * list50));
   std::printf("%-44s %11.0f /s p99 %.1f ms\n", "sysbench oltp_insert, 16 threads", sb.tps,
               sb.p99_ms);
   std::printf("(%d timers armed, %d due at once over %.2f s, %d in the trickle)\n", total, due,
@@ -234,6 +267,8 @@ int main(int argc, char** argv) {
                         {"burst_lag_p99_s", burst_p.p99},
                         {"trickle_lag_p50_s", trickle_p.p50},
                         {"trickle_lag_p99_s", trickle_p.p99},
+                        {"list_timers_50_p50_ms", list50},
+                        {"list_timers_500_p50_ms", list500},
                         {"sysbench_insert_tps", sb.tps},
                         {"sysbench_insert_p99_ms", sb.p99_ms}};
     std::ofstream(path) << j.dump(2) << "\n";

@@ -47,6 +47,7 @@ start() {  # start NAME DB [FLAG...]
   fail "$name did not start"
 }
 start notifications "${db}_n" --policies_files="$work/policies.json" --engine_poll_interval=200ms \
+  --metric_customers=ROUNDTRIP \
   --open_timers_refresh=1s
 start complaints "${db}_c" --notifications_target="$(sed -n 's/^grpc=//p' "$work/notifications.ready")" \
   --service_token_file="$work/service.token"
