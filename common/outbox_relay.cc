@@ -71,8 +71,9 @@ absl::StatusOr<int> Relay::RunOnce() {
     rejected = 0;
     sql::PreparedStatement& claim = conn.Prepare(
         "SELECT id, kind, plant, subject, policy, start_time, due_time, detail, attempts, customer "
-        "FROM outbox WHERE next_attempt_time <= NOW(6) ORDER BY id LIMIT ? "
-        "FOR UPDATE SKIP LOCKED");
+        "FROM outbox o WHERE next_attempt_time <= NOW(6) AND NOT EXISTS (SELECT 1 FROM outbox e "
+        "WHERE e.subject = o.subject AND e.id < o.id AND e.next_attempt_time > NOW(6)) "
+        "ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED");
     claim.setInt(1, options_.batch_size);
     std::vector<StoredMessage> batch;
     {

@@ -1,18 +1,28 @@
 // The outbox relay: delivers a service's committed outbox rows (see outbox.h) to the service
-// that acts on them, in id order, with the row id as idempotency key.
+// that acts on them, with the row id as idempotency key.
 //
-// Each pass claims a batch of due rows with FOR UPDATE SKIP LOCKED, so several replicas of a
-// service relay at once without sending a row twice at the same time; hands them, in order, to
-// `send` (which may group them into fewer calls); and deletes the sent ones in the same
-// transaction. A crash after a send
-// and before the commit sends that row again later, which is why receivers must be idempotent.
-// The first failure ends the pass and is retried after an exponential backoff while the receiver
-// is down or not yet configured for it (FAILED_PRECONDITION: e.g. a policy notifications does not
-// know yet). A row the receiver rejects for good (INVALID_ARGUMENT, ...) is moved, in the same
-// transaction, to the `outbox_dead` table (logged, counted in qms_outbox_relayed_total{result=
-// "rejected"} and in the qms_outbox_dead gauge), so it neither blocks later rows nor vanishes.
-// Across replicas the order of two rows is not guaranteed; receivers tolerate that (a disarm
-// before its arm leaves a tombstone).
+// Each pass claims a batch of due rows in id order with FOR UPDATE SKIP LOCKED, so several
+// replicas of a service relay at once without sending a row twice at the same time; hands them,
+// in order, to `send` (which may group them into fewer calls); and deletes the sent ones in the
+// same transaction. A crash after a send and before the commit sends that row again later,
+// which is why receivers must be idempotent. The first failure ends the pass and is retried
+// after an exponential backoff while the receiver is down or not yet configured for it
+// (FAILED_PRECONDITION: e.g. a policy notifications does not know yet). A row the receiver
+// rejects for good (INVALID_ARGUMENT, ...) is moved, in the same transaction, to the
+// `outbox_dead` table (logged, counted in qms_outbox_relayed_total{result="rejected"} and in the
+// qms_outbox_dead gauge), so it neither blocks later rows nor vanishes.
+//
+// Order: the order that matters is per subject (a timer's arm before its disarm). A row waits
+// while an earlier row of its subject is in backoff, so within a relay a subject's rows go in id
+// order; other subjects' rows go on. Across replicas it is not guaranteed (another replica may
+// hold an earlier row of the subject under its claim), and receivers tolerate that: a disarm
+// before its arm leaves a tombstone the arm honours.
+//
+// The sends happen inside the claiming transaction, holding the rows' locks for at most the
+// callee's deadline (5 s, clients/peer.h): the delete then commits with the success, and a
+// replica that dies mid-send releases its locks with its connection. Deliveries
+// (services/notifications/delivery.h) claim, commit and send under a lease instead, because
+// they go to receivers outside the suite, one slow call each.
 #ifndef QMS_COMMON_OUTBOX_RELAY_H_
 #define QMS_COMMON_OUTBOX_RELAY_H_
 

@@ -105,5 +105,35 @@ TEST_F(RelayTest, AReceiverThatIsDownKeepsTheRowsAndBacksOff) {
   EXPECT_EQ(std::count(sent_.begin(), sent_.end(), "plants/SZ1/complaints/a"), 0);
 }
 
+// An arm that failed must not be overtaken by its subject's disarm: while a row is in backoff,
+// its subject's later rows wait and other subjects' rows go on; then the subject's rows go in
+// order.
+TEST_F(RelayTest, ASubjectsRowsKeepTheirOrderBehindARowInBackoff) {
+  Enqueue({"plants/SZ1/complaints/x", "plants/SZ1/complaints/y", "plants/SZ1/complaints/x"});
+  bool up = false;
+  Relay relay = MakeRelay([&](const std::string& subject) {
+    return up || subject != "plants/SZ1/complaints/x" ? absl::OkStatus()
+                                                      : absl::UnavailableError("down");
+  });
+  ASSERT_TRUE(relay.RunOnce().ok());
+  EXPECT_EQ(sent_, std::vector<std::string>{"plants/SZ1/complaints/x"});
+  sent_.clear();
+  ASSERT_TRUE(relay.RunOnce().ok());
+  EXPECT_EQ(sent_, std::vector<std::string>{"plants/SZ1/complaints/y"})
+      << "x's second row waits behind its first";
+  EXPECT_EQ(db_.Count("SELECT COUNT(*) FROM outbox WHERE subject = 'plants/SZ1/complaints/x'"), 2);
+
+  // The backoff over (moved to now), x's rows go in order.
+  up = true;
+  sent_.clear();
+  db_.Execute("UPDATE outbox SET next_attempt_time = NOW(6)");
+  absl::StatusOr<int> delivered = relay.RunOnce();
+  ASSERT_TRUE(delivered.ok());
+  EXPECT_EQ(*delivered, 2);
+  EXPECT_EQ(sent_,
+            (std::vector<std::string>{"plants/SZ1/complaints/x", "plants/SZ1/complaints/x"}));
+  EXPECT_EQ(db_.Count("SELECT COUNT(*) FROM outbox"), 0);
+}
+
 }  // namespace
 }  // namespace qms::outbox
