@@ -98,9 +98,9 @@ inline v1::Subscription SubscribeWebhook(v1::DeliveryService::Stub& deliveries,
 }
 
 inline std::vector<std::string> NotificationFlags(const std::string& policies) {
-  return {"--policies_files=" + policies, "--engine_poll_interval=200ms",
-          "--open_timers_refresh=200ms", "--delivery_first_backoff=100ms",
-          "--delivery_max_attempts=3"};
+  return {"--policies_files=" + policies,   "--engine_poll_interval=200ms",
+          "--metric_customers=ACME",        "--open_timers_refresh=200ms",
+          "--delivery_first_backoff=100ms", "--delivery_max_attempts=3"};
 }
 
 template <typename Service>
