@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "common/db/create_once.h"
 #include "common/db/rows.h"
 #include "common/db/sql_time.h"
 #include "common/db/transaction.h"
@@ -83,31 +84,20 @@ AuditFindingStore::AuditFindingStore(db::ConnectionPool& pool) : pool_(pool) {}
 absl::StatusOr<AuditFinding> AuditFindingStore::Create(const AuditFinding& finding,
                                                        const std::string& request_id) {
   const std::string fingerprint = Fingerprint(finding);
-  AuditFinding created;
-  auto find_retry = [&](db::Connection& c) -> absl::StatusOr<bool> {
+  const auto find =
+      [&](db::Connection& c) -> absl::StatusOr<std::optional<db::Fingerprinted<AuditFinding>>> {
     auto& select = c.Prepare(absl::StrCat(
         "SELECT ", kColumns, " FROM audit_findings WHERE plant = ? AND request_id = ?"));
     select.setString(1, finding.plant);
     select.setString(2, request_id);
     db::Rows rows(select.executeQuery());
-    if (!rows.Next()) return false;
-    auto row = ReadRow(rows);
-    if (!row.ok()) return row.status();
-    if (row->second != fingerprint) {
-      return absl::AlreadyExistsError(
-          absl::StrCat("request_id ", request_id, " was used for a different audit finding"));
-    }
-    created = std::move(row->first);
-    return true;
+    if (!rows.Next()) return std::nullopt;
+    QMS_ASSIGN_OR_RETURN(auto row, ReadRow(rows));
+    return db::Fingerprinted<AuditFinding>{std::move(row.first), std::move(row.second)};
   };
-  absl::Status status = db::RunInTransaction(pool_, [&](db::Connection& c) -> absl::Status {
-    if (!request_id.empty()) {
-      auto found = find_retry(c);
-      if (!found.ok()) return found.status();
-      if (*found) return absl::OkStatus();
-    }
+  const auto create = [&](db::Connection& c) -> absl::StatusOr<AuditFinding> {
     QMS_ASSIGN_OR_RETURN(const absl::Time now, db::Now(c));
-    created = finding;
+    AuditFinding created = finding;
     if (created.raised_time == absl::InfinitePast()) created.raised_time = now;
     created.status = FindingStatus::kOpen;
     created.version = 1;
@@ -135,17 +125,10 @@ absl::StatusOr<AuditFinding> AuditFindingStore::Create(const AuditFinding& findi
     if (id.Next()) created.id = id.Int64("id");
     QMS_RETURN_IF_ERROR(id.status());
     outbox::EnqueueTimers(c, created.plant, {FindingTimer(created)}, now);
-    return absl::OkStatus();
-  });
-  if (status.code() == absl::StatusCode::kAlreadyExists && !request_id.empty()) {
-    status = db::RunOnConnection(pool_, [&](db::Connection& c) -> absl::Status {
-      auto found = find_retry(c);
-      if (!found.ok()) return found.status();
-      return *found ? absl::OkStatus() : absl::InternalError("duplicate audit finding key");
-    });
-  }
-  if (!status.ok()) return status;
-  return created;
+    return created;
+  };
+  return db::CreateOnce<AuditFinding>(pool_, request_id, fingerprint, "audit finding", find,
+                                      create);
 }
 
 absl::StatusOr<AuditFinding> AuditFindingStore::Get(const std::string& plant, int64_t id) {
