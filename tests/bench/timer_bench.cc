@@ -60,7 +60,8 @@ Percentiles Of(std::vector<double> v) {
 
 // Arms `count` timers of `policy` in batches from several clients; `fill(r, i)` sets times.
 double Arm(const std::string& policy, int count, const std::string& tag,
-           const std::function<void(v1::ArmTimerRequest&, int)>& fill) {
+           const std::function<void(v1::ArmTimerRequest&, int)>& fill,
+           const std::string& plant = "SZ1") {
   auto channel =
       grpc::CreateChannel(absl::GetFlag(FLAGS_target), grpc::InsecureChannelCredentials());
   auto stub = v1::TimerService::NewStub(channel);
@@ -76,8 +77,8 @@ double Arm(const std::string& policy, int count, const std::string& tag,
         v1::BatchArmTimersRequest batch;
         for (int i = first; i < std::min(count, first + kBatch); ++i) {
           v1::ArmTimerRequest* r = batch.add_requests();
-          r->set_plant("SZ1");
-          r->set_subject(absl::StrCat("plants/SZ1/bench/", tag, "-", i));
+          r->set_plant(plant);
+          r->set_subject(absl::StrCat("plants/", plant, "/bench/", tag, "-", i));
           r->set_policy(policy);
           fill(*r, i);
         }
@@ -169,6 +170,60 @@ double ListMillis(int page_size, int calls) {
   return Of(ms).p50;
 }
 
+// ArmTimer latencies (ms) of single arms in `plant`, one after another, until `stop`.
+std::vector<double> ArmOneByOne(const std::string& plant, const std::atomic<bool>& stop) {
+  auto stub = v1::TimerService::NewStub(
+      grpc::CreateChannel(absl::GetFlag(FLAGS_target), grpc::InsecureChannelCredentials()));
+  std::vector<double> ms;
+  for (int i = 0; !stop; ++i) {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer " + absl::GetFlag(FLAGS_token));
+    v1::ArmTimerRequest r;
+    r.set_plant(plant);
+    r.set_subject(absl::StrCat("plants/", plant, "/bench/single-", absl::ToUnixNanos(absl::Now()),
+                               "-", i));
+    r.set_policy("bench.working");
+    v1::Timer t;
+    const absl::Time start = absl::Now();
+    const grpc::Status s = stub->ArmTimer(&context, r, &t);
+    ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - start));
+    if (!s.ok()) {
+      std::cerr << "ArmTimer: " << s.error_message() << "\n";
+      std::exit(1);
+    }
+  }
+  return ms;
+}
+
+// A calendar change in `plant` (every weekday 08:00-17:00, and `holiday`): its seconds.
+double ChangeCalendar(const std::string& plant, const std::string& holiday) {
+  auto stub = v1::CalendarService::NewStub(
+      grpc::CreateChannel(absl::GetFlag(FLAGS_target), grpc::InsecureChannelCredentials()));
+  v1::SetCalendarRequest r;
+  v1::Calendar* c = r.mutable_calendar();
+  c->set_plant(plant);
+  c->set_time_zone("UTC");
+  for (int day = 1; day <= 5; ++day) {
+    auto* w = c->add_week();
+    w->set_weekday(day);
+    auto* window = w->add_windows();
+    window->set_start("08:00");
+    window->set_end("17:00");
+  }
+  c->add_holidays(holiday);
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", "Bearer " + absl::GetFlag(FLAGS_token));
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Minutes(5)));
+  v1::Calendar stored;
+  const absl::Time start = absl::Now();
+  const grpc::Status s = stub->SetCalendar(&context, r, &stored);
+  if (!s.ok()) {
+    std::cerr << "SetCalendar: " << s.error_message() << "\n";
+    std::exit(1);
+  }
+  return absl::ToDoubleSeconds(absl::Now() - start);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -232,7 +287,30 @@ int main(int argc, char** argv) {
   const double list50 = ListMillis(50, 40);
   const double list500 = ListMillis(500, 20);
 
-  // 4. The database ceiling on the same server.
+  // 4. A calendar change under 10,000 open timers of one plant: how long the recompute takes,
+  // and what single arms in that plant wait meanwhile against the same arms before it.
+  constexpr int kOpen = 10000;
+  Arm("bench.working", kOpen, "working", [](v1::ArmTimerRequest&, int) {}, "SZ2");
+  std::atomic<bool> stop{false};
+  std::vector<double> idle_ms;
+  {
+    std::thread arms([&] { idle_ms = ArmOneByOne("SZ2", stop); });
+    absl::SleepFor(absl::Seconds(3));
+    stop = true;
+    arms.join();
+  }
+  stop = false;
+  std::vector<double> during_ms;
+  std::thread arms([&] { during_ms = ArmOneByOne("SZ2", stop); });
+  const std::string holiday =
+      absl::FormatCivilTime(absl::CivilDay(absl::ToCivilDay(absl::Now(), absl::UTCTimeZone())) + 1);
+  const double recompute_s = ChangeCalendar("SZ2", holiday);
+  stop = true;
+  arms.join();
+  const Percentiles idle_p = Of(idle_ms);
+  const Percentiles during_p = Of(during_ms);
+
+  // 5. The database ceiling on the same server.
   const qms::bench::Sysbench sb = qms::bench::RunSysbench(absl::GetFlag(FLAGS_sysbench), 16, 10);
 
   std::printf("\nTimer engine, one run (%s)\n", absl::FormatTime(absl::Now()).c_str());
@@ -252,6 +330,10 @@ int main(int argc, char** argv) {
               trickle_p.max);
   std::printf("%-44s %11.1f ms %11.1f ms %9.2f\n", "ListTimers p50, 500 a page vs 10 x 50 a page",
               list500, 10 * list50, list500 / (10 * list50));
+  std::printf("%-44s %11.2f s  (%d open timers, 3 stages each)\n",
+              "calendar change: recompute", recompute_s, kOpen);
+  std::printf("%-44s %11.1f ms %11.1f ms %9.2f\n", "ArmTimer p99 there during it vs idle",
+              during_p.p99, idle_p.p99, idle_p.p99 > 0 ? during_p.p99 / idle_p.p99 : 0.0);
   std::printf("%-44s %11.0f /s p99 %.1f ms\n", "sysbench oltp_insert, 16 threads", sb.tps,
               sb.p99_ms);
   std::printf("(%d timers armed, %d due at once over %.2f s, %d in the trickle)\n", total, due,
@@ -269,6 +351,9 @@ int main(int argc, char** argv) {
                         {"trickle_lag_p99_s", trickle_p.p99},
                         {"list_timers_50_p50_ms", list50},
                         {"list_timers_500_p50_ms", list500},
+                        {"calendar_recompute_s", recompute_s},
+                        {"arm_p99_during_recompute_ms", during_p.p99},
+                        {"arm_p99_idle_ms", idle_p.p99},
                         {"sysbench_insert_tps", sb.tps},
                         {"sysbench_insert_p99_ms", sb.p99_ms}};
     std::ofstream(path) << j.dump(2) << "\n";
