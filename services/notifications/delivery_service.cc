@@ -140,8 +140,8 @@ grpc::Status DeliveryServiceImpl::ListDeliveries(grpc::ServerContext* context,
     }
     const std::string query = absl::StrCat("deliveries;", request->plant(), ";", request->state());
     QMS_ASSIGN_OR_RETURN(const int64_t after, DecodePageToken(request->page_token(), query));
-    QMS_ASSIGN_OR_RETURN(auto list, store_.ListDeliveries(ScopeOf(caller, request->plant()),
-                                                          state, {page_size, after}));
+    QMS_ASSIGN_OR_RETURN(auto list, store_.ListDeliveries(ScopeOf(caller, request->plant()), state,
+                                                          {page_size, after}));
     if (static_cast<int>(list.size()) > page_size) {
       list.resize(page_size);
       response->set_next_page_token(EncodePageToken(list.back().id, query));

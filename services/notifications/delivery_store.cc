@@ -223,8 +223,8 @@ absl::StatusOr<std::vector<Subscription>> DeliveryStore::ListSubscriptions(
 absl::StatusOr<Subscription> DeliveryStore::GetSubscription(int64_t id) {
   std::vector<Subscription> found;
   QMS_RETURN_IF_ERROR(db::RunOnConnection(pool_, [&](db::Connection& conn) -> absl::Status {
-    sql::PreparedStatement& ps = conn.Prepare(
-        absl::StrCat(kSubscriptionSelect, "WHERE id = ? AND deleted = FALSE"));
+    sql::PreparedStatement& ps =
+        conn.Prepare(absl::StrCat(kSubscriptionSelect, "WHERE id = ? AND deleted = FALSE"));
     ps.setInt64(1, id);
     QMS_ASSIGN_OR_RETURN(found, ReadSubscriptions(ps));
     return absl::OkStatus();

@@ -180,8 +180,8 @@ std::vector<double> ArmOneByOne(const std::string& plant, const std::atomic<bool
     context.AddMetadata("authorization", "Bearer " + absl::GetFlag(FLAGS_token));
     v1::ArmTimerRequest r;
     r.set_plant(plant);
-    r.set_subject(absl::StrCat("plants/", plant, "/bench/single-", absl::ToUnixNanos(absl::Now()),
-                               "-", i));
+    r.set_subject(
+        absl::StrCat("plants/", plant, "/bench/single-", absl::ToUnixNanos(absl::Now()), "-", i));
     r.set_policy("bench.working");
     v1::Timer t;
     const absl::Time start = absl::Now();
@@ -290,7 +290,8 @@ int main(int argc, char** argv) {
   // 4. A calendar change under 10,000 open timers of one plant: how long the recompute takes,
   // and what single arms in that plant wait meanwhile against the same arms before it.
   constexpr int kOpen = 10000;
-  Arm("bench.working", kOpen, "working", [](v1::ArmTimerRequest&, int) {}, "SZ2");
+  Arm(
+      "bench.working", kOpen, "working", [](v1::ArmTimerRequest&, int) {}, "SZ2");
   std::atomic<bool> stop{false};
   std::vector<double> idle_ms;
   {
@@ -330,8 +331,8 @@ int main(int argc, char** argv) {
               trickle_p.max);
   std::printf("%-44s %11.1f ms %11.1f ms %9.2f\n", "ListTimers p50, 500 a page vs 10 x 50 a page",
               list500, 10 * list50, list500 / (10 * list50));
-  std::printf("%-44s %11.2f s  (%d open timers, 3 stages each)\n",
-              "calendar change: recompute", recompute_s, kOpen);
+  std::printf("%-44s %11.2f s  (%d open timers, 3 stages each)\n", "calendar change: recompute",
+              recompute_s, kOpen);
   std::printf("%-44s %11.1f ms %11.1f ms %9.2f\n", "ArmTimer p99 there during it vs idle",
               during_p.p99, idle_p.p99, idle_p.p99 > 0 ? during_p.p99 / idle_p.p99 : 0.0);
   std::printf("%-44s %11.0f /s p99 %.1f ms\n", "sysbench oltp_insert, 16 threads", sb.tps,
