@@ -67,15 +67,7 @@ grpc::Status DeliveryServiceImpl::CreateSubscription(grpc::ServerContext* contex
     }
     QMS_RETURN_IF_ERROR(v.ToStatus());
     QMS_ASSIGN_OR_RETURN(auto created, store_.CreateSubscription(s));
-    response->set_name(absl::StrCat("subscriptions/", created.id));
-    response->set_plant(created.plant);
-    for (const std::string& r : created.roles) response->add_roles(r);
-    if (created.channel == Channel::kEmail) {
-      response->set_email(created.target);
-    } else {
-      response->set_webhook_url(created.target);
-    }
-    ToProto(created.create_time, response->mutable_create_time());
+    SubscriptionToProto(created, response);
     return absl::OkStatus();
   });
 }
@@ -93,22 +85,11 @@ grpc::Status DeliveryServiceImpl::ListSubscriptions(grpc::ServerContext* context
     const std::string query = absl::StrCat("subscriptions;", request->plant());
     QMS_ASSIGN_OR_RETURN(const int64_t after, DecodePageToken(request->page_token(), query));
     QMS_ASSIGN_OR_RETURN(auto subs, store_.ListSubscriptions(scope, {page_size, after}));
-    for (size_t i = 0; i < subs.size() && static_cast<int>(i) < page_size; ++i) {
-      const Subscription& s = subs[i];
-      v1::Subscription* p = response->add_subscriptions();
-      p->set_name(absl::StrCat("subscriptions/", s.id));
-      p->set_plant(s.plant);
-      for (const std::string& r : s.roles) p->add_roles(r);
-      if (s.channel == Channel::kEmail) {
-        p->set_email(s.target);
-      } else {
-        p->set_webhook_url(s.target);
-      }
-      ToProto(s.create_time, p->mutable_create_time());
-    }
     if (static_cast<int>(subs.size()) > page_size) {
-      response->set_next_page_token(EncodePageToken(subs[page_size - 1].id, query));
+      subs.resize(page_size);
+      response->set_next_page_token(EncodePageToken(subs.back().id, query));
     }
+    for (const Subscription& sub : subs) SubscriptionToProto(sub, response->add_subscriptions());
     return absl::OkStatus();
   });
 }

@@ -218,6 +218,18 @@ absl::Status FilterPlantAllowed(const server::Caller& caller, const std::string&
   return plant.empty() ? absl::OkStatus() : PlantAllowed(caller, "plant", plant);
 }
 
+void SubscriptionToProto(const Subscription& s, v1::Subscription* p) {
+  p->set_name(absl::StrCat("subscriptions/", s.id));
+  p->set_plant(s.plant);
+  for (const std::string& r : s.roles) p->add_roles(r);
+  if (s.channel == Channel::kEmail) {
+    p->set_email(s.target);
+  } else {
+    p->set_webhook_url(s.target);
+  }
+  ToProto(s.create_time, p->mutable_create_time());
+}
+
 PlantScope ScopeOf(const server::Caller& caller, const std::string& requested) {
   if (!requested.empty()) {
     PlantScope scope{{requested}, false};

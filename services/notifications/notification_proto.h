@@ -48,6 +48,8 @@ void EventToProto(const Event& e, v1::Event* p);
 std::optional<absl::Time> EarliestPending(const Timer& t);
 // The id of "subscriptions/{id}", or INVALID_ARGUMENT naming `field`.
 absl::StatusOr<int64_t> SubscriptionId(const std::string& field, const std::string& name);
+// A stored subscription as the API gives it (its secret never leaves the service).
+void SubscriptionToProto(const Subscription& s, v1::Subscription* p);
 
 // Checked before anything else in a request: a malformed plant code is INVALID_ARGUMENT, a plant
 // the caller has no right to PERMISSION_DENIED, before the rest is even validated.

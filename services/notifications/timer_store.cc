@@ -111,7 +111,8 @@ absl::StatusOr<std::vector<Timer>> ReadTimers(sql::PreparedStatement& ps) {
   return out;
 }
 
-Stage ReadStage(db::Rows& rows) {
+// Adds the stage of the current row to `t`, and whether it makes `t` overdue at `now`.
+void AddStage(Timer& t, db::Rows& rows, absl::Time now) {
   Stage s;
   s.index = rows.Int("stage_index");
   s.deadline = rows.String("deadline");
@@ -121,7 +122,8 @@ Stage ReadStage(db::Rows& rows) {
   s.due = rows.Time("due_time");
   s.state = rows.Enum<StageState>("state");
   s.fire_time = rows.OptionalTime("fire_time");
-  return s;
+  t.overdue = t.overdue || MakesOverdue(s, t.state, now);
+  t.stages.push_back(std::move(s));
 }
 
 absl::Status ReadStages(db::Connection& conn, Timer& t, absl::Time now) {
@@ -132,11 +134,7 @@ absl::Status ReadStages(db::Connection& conn, Timer& t, absl::Time now) {
   db::Rows rows(ps.executeQuery());
   t.stages.clear();
   t.overdue = false;
-  while (rows.Next()) {
-    Stage s = ReadStage(rows);
-    t.overdue = t.overdue || MakesOverdue(s, t.state, now);
-    t.stages.push_back(std::move(s));
-  }
+  while (rows.Next()) AddStage(t, rows, now);
   return rows.status();
 }
 
@@ -160,10 +158,8 @@ absl::Status ReadStagesOfPage(db::Connection& conn, std::vector<Timer>& timers, 
       "FROM timer_stages FORCE INDEX (timer_stages_index) WHERE timer_id IN (",
       absl::StrJoin(ids, ","), ") ORDER BY timer_id, stage_index")));
   while (rows.Next()) {
-    Timer* t = by_id[rows.Int64("timer_id")];
-    Stage s = ReadStage(rows);
-    t->overdue = t->overdue || MakesOverdue(s, t->state, now);
-    t->stages.push_back(std::move(s));
+    const auto t = by_id.find(rows.Int64("timer_id"));
+    if (t != by_id.end()) AddStage(*t->second, rows, now);
   }
   return rows.status();
 }
