@@ -169,4 +169,38 @@ absl::StatusOr<int> Relay::RunOnce() {
   return static_cast<int>(delivered.size());
 }
 
+Relay::Send Route(std::vector<Receiver> receivers) {
+  return [receivers = std::move(receivers)](const std::vector<StoredMessage>& messages) {
+    const auto receiver_of = [&receivers](const std::string& kind) -> const Receiver* {
+      for (const Receiver& r : receivers) {
+        if (std::find(r.kinds.begin(), r.kinds.end(), kind) != r.kinds.end()) return &r;
+      }
+      return nullptr;
+    };
+    std::vector<absl::Status> results;
+    size_t i = 0;
+    while (i < messages.size()) {
+      const Receiver* to = receiver_of(messages[i].message.kind);
+      if (to == nullptr) {
+        results.push_back(absl::FailedPreconditionError(
+            absl::StrCat("no receiver is configured for outbox kind ", messages[i].message.kind)));
+        return results;
+      }
+      size_t end = i + 1;
+      while (end < messages.size() && receiver_of(messages[end].message.kind) == to) ++end;
+      const std::vector<StoredMessage> run(messages.begin() + static_cast<ptrdiff_t>(i),
+                                           messages.begin() + static_cast<ptrdiff_t>(end));
+      const std::vector<absl::Status> sent = to->send(run);
+      results.insert(results.end(), sent.begin(), sent.end());
+      const bool all_ok = sent.size() == run.size() &&
+                          std::all_of(sent.begin(), sent.end(), [](const absl::Status& s) {
+                            return s.ok() || IsPermanent(s);
+                          });
+      if (!all_ok) return results;
+      i = end;
+    }
+    return results;
+  };
+}
+
 }  // namespace qms::outbox

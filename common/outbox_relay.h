@@ -95,6 +95,19 @@ class Relay {
   PeriodicTask task_;
 };
 
+// One receiver of some of the outbox's kinds (notifications takes "arm", "disarm", "escalate").
+// A subject's rows all go to one receiver, so that the per-subject order holds.
+struct Receiver {
+  std::vector<std::string> kinds;
+  Relay::Send send;
+};
+
+// A Send over several receivers: each run of consecutive rows of one receiver goes to it in one
+// call, in order; the first failure ends the batch (as a Send may). A row of a kind no receiver
+// takes fails with FAILED_PRECONDITION: it waits, retried with backoff, for a configuration
+// that has its receiver.
+Relay::Send Route(std::vector<Receiver> receivers);
+
 }  // namespace qms::outbox
 
 #endif  // QMS_COMMON_OUTBOX_RELAY_H_

@@ -31,4 +31,16 @@ absl::StatusOr<ComplaintRef> ComplaintClient::Get(const std::string& plant,
   return ref;
 }
 
+absl::Status ComplaintClient::RecordReturn(const std::string& complaint,
+                                           const std::string& return_name) const {
+  auto stub = v1::ComplaintService::NewStub(peer_.channel());
+  grpc::ClientContext context;
+  peer_.Prepare(context);
+  v1::RecordReturnRequest request;
+  request.set_name(complaint);
+  request.set_return_name(return_name);
+  v1::Complaint response;
+  return ToAbsl(stub->RecordReturn(&context, request, &response));
+}
+
 }  // namespace qms::clients

@@ -30,6 +30,9 @@ class ComplaintClient {
   // The complaint `number` of `plant`: NOT_FOUND when there is none, else the callee's status
   // (UNAVAILABLE once the retries are spent, PERMISSION_DENIED for a token not allowed).
   absl::StatusOr<ComplaintRef> Get(const std::string& plant, const std::string& number) const;
+  // Tells the complaint `complaint` (its name) that goods of it are returned under `return_name`
+  // (RecordReturn: the service role only; a repeat changes nothing).
+  absl::Status RecordReturn(const std::string& complaint, const std::string& return_name) const;
 
  private:
   Peer peer_;

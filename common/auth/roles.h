@@ -11,6 +11,8 @@ inline constexpr char kDepartment[] = "responsible_department";
 inline constexpr char kGeneralManager[] = "general_manager";
 inline constexpr char kWarehouse[] = "warehouse";
 inline constexpr char kEngineering[] = "engineering";
+// Production control (PMC): books returned goods, issues rework orders, schedules production.
+inline constexpr char kProductionControl[] = "production_control";
 // MES, test stations and other machines on the plant floor.
 inline constexpr char kPlantFloor[] = "plant_floor";
 // Reads everything of its plants, changes nothing.
@@ -20,9 +22,10 @@ inline constexpr char kAdmin[] = "admin";
 inline constexpr char kService[] = "service";
 
 // Every role that may read a plant's records (the auditor's only right).
-inline const char* const kReaders[] = {kSales,     kQuality,     kDepartment, kGeneralManager,
-                                       kWarehouse, kEngineering, kPlantFloor, kAuditor,
-                                       kAdmin,     kService};
+inline const char* const kReaders[] = {
+    kSales,       kQuality,           kDepartment, kGeneralManager, kWarehouse,
+    kEngineering, kProductionControl, kPlantFloor, kAuditor,        kAdmin,
+    kService};
 
 // A "plants" claim entry that stands for every plant (company-wide roles).
 inline constexpr char kAllPlants[] = "*";

@@ -5,6 +5,7 @@
 #include "absl/time/civil_time.h"
 #include "common/field_violations.h"
 #include "common/sha256.h"
+#include "common/text.h"
 
 namespace qms::complaints {
 
@@ -142,11 +143,7 @@ namespace {
 
 void CheckText(FieldViolations& v, absl::string_view prefix, absl::string_view field,
                const std::string& value, size_t max, bool required) {
-  if (required && value.empty()) {
-    v.Add(absl::StrCat(prefix, field), "is required");
-  } else if (value.size() > max) {
-    v.Add(absl::StrCat(prefix, field), absl::StrCat("is longer than ", max, " bytes"));
-  }
+  qms::CheckText(v, absl::StrCat(prefix, field), value, max, required);
 }
 
 const absl::Time kEarliest = absl::FromCivil(absl::CivilDay(2000, 1, 1), absl::UTCTimeZone());

@@ -43,6 +43,8 @@ server::AccessTable ComplaintAccess() {
       {"ReplyToCustomer", {kSales, kQuality, kAdmin}},
       {"VerifyEffectiveness", {kQuality, kAdmin}},
       {"ReopenComplaint", {kSales, kQuality, kAdmin}},
+      // The returns service's relay, as itself.
+      {"RecordReturn", {kService}},
   };
 }
 
@@ -185,6 +187,26 @@ grpc::Status ComplaintServiceImpl::ReopenComplaint(grpc::ServerContext* context,
                                                    const v1::ReopenComplaintRequest* request,
                                                    v1::Complaint* response) {
   return Transit(context, request->name(), request->etag(), StepFromProto(*request), response);
+}
+
+grpc::Status ComplaintServiceImpl::RecordReturn(grpc::ServerContext* context,
+                                                const v1::RecordReturnRequest* request,
+                                                v1::Complaint* response) {
+  return Handle(context, [&](const Caller& caller) -> absl::Status {
+    QMS_ASSIGN_OR_RETURN(const PlantResource r,
+                         server::AllowedResource(caller, "name", request->name(), "complaints"));
+    auto ids = ParseResourceName("return_name", request->return_name(), {"plants", "returns"});
+    if (!ids.ok()) return ids.status();
+    if ((*ids)[0] != r.plant) {
+      return InvalidField("return_name", "must be a return of the complaint's plant");
+    }
+    QMS_ASSIGN_OR_RETURN(
+        const Complaint after,
+        store_.ApplyStep(r.plant, r.id, "", RecordReturnStep{request->return_name()},
+                         ActorOf(caller)));
+    ComplaintToProto(after, response);
+    return absl::OkStatus();
+  });
 }
 
 grpc::Status ComplaintServiceImpl::ListComplaintHistory(

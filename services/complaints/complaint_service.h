@@ -49,6 +49,8 @@ class ComplaintServiceImpl final : public v1::ComplaintService::Service {
   grpc::Status VerifyEffectiveness(grpc::ServerContext* context,
                                    const v1::VerifyEffectivenessRequest* request,
                                    v1::Complaint* response) override;
+  grpc::Status RecordReturn(grpc::ServerContext* context, const v1::RecordReturnRequest* request,
+                            v1::Complaint* response) override;
   grpc::Status ReopenComplaint(grpc::ServerContext* context,
                                const v1::ReopenComplaintRequest* request,
                                v1::Complaint* response) override;

@@ -24,8 +24,13 @@ const std::string kLockByNumber =
                  "FOR UPDATE");
 constexpr char kUpdate[] =
     "UPDATE complaints SET status = ?, record = ?, contain_time = ?, reply_time = ?, "
-    "close_time = ?, improvement_date = ?, reopened_as = ?, version = ?, update_time = ? "
-    "WHERE id = ?";
+    "close_time = ?, improvement_date = ?, reopened_as = ?, version = ?, update_time = ?, "
+    "serious_reasons = ?, goods_returned = ? WHERE id = ?";
+// A return is recorded once: a repeat (the returns service's relay sends again after a crash)
+// finds its row and changes nothing.
+constexpr char kRecordReturn[] =
+    "INSERT IGNORE INTO complaint_returns (complaint_id, return_name, create_time) "
+    "VALUES (?, ?, ?)";
 std::string ListFingerprint(const ListQuery& q) {
   return absl::StrCat(q.plant.size(), ":", q.plant, ";", q.customer.size(), ":", q.customer, ";",
                       q.status ? ToString(*q.status) : "", ";",
@@ -120,6 +125,16 @@ absl::StatusOr<Complaint> ComplaintStore::ApplyStep(const std::string& plant,
       return absl::AbortedError(absl::StrCat("etag ", etag, " is stale: the complaint is at ",
                                              Etag(before), "; read it again"));
     }
+    if (const auto* record = std::get_if<RecordReturnStep>(&step)) {
+      auto& once = c.Prepare(kRecordReturn);
+      once.setInt64(1, row.id);
+      once.setString(2, record->return_name);
+      once.setString(3, db::ToSqlDateTime(now));
+      if (once.executeUpdate() == 0) {
+        result = before;
+        return absl::OkStatus();
+      }
+    }
     auto outcome = Apply(before, step, Context{actor, now, zone});
     if (!outcome.ok()) return outcome.status();
     Complaint& after = outcome->complaint;
@@ -136,7 +151,9 @@ absl::StatusOr<Complaint> ComplaintStore::ApplyStep(const std::string& plant,
     update.setString(7, after.reopened_as);
     update.setInt64(8, after.version);
     update.setString(9, db::ToSqlDateTime(now));
-    update.setInt64(10, row.id);
+    update.setString(10, SeriousText(after.serious_reasons));
+    update.setBoolean(11, after.intake.goods_returned);
+    update.setInt64(12, row.id);
     update.executeUpdate();
     InsertHistory(c, after, StepName(step), actor, before.status, now, Changes(before, after));
     outbox::EnqueueTimers(c, plant, outcome->timers, now);

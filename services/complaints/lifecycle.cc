@@ -1,5 +1,7 @@
 #include "services/complaints/lifecycle.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
@@ -67,6 +69,15 @@ const Rule& RuleOf<VerifyStep>() {
 template <>
 const Rule& RuleOf<ReopenStep>() {
   static const Rule r{{S::kReplied, S::kClosed}, S::kReopened};
+  return r;
+}
+
+template <>
+const Rule& RuleOf<RecordReturnStep>() {
+  static const Rule r{
+      {S::kReceived, S::kTriaged, S::kContained, S::kRootCauseIdentified, S::kActionsProposed,
+       S::kActionsRejected, S::kApproved, S::kReplied, S::kClosed, S::kReopened},
+      std::nullopt};
   return r;
 }
 
@@ -343,6 +354,22 @@ struct Mover {
     }
     return absl::OkStatus();
   }
+
+  absl::Status operator()(const RecordReturnStep& s) {
+    Check c;
+    c.Text("return_name", s.return_name, true, kMaxNameLength * 2);
+    if (auto st = c.status(); !st.ok()) return st;
+    out.complaint.intake.goods_returned = true;
+    std::vector<SeriousReason>& reasons = out.complaint.serious_reasons;
+    if (std::find(reasons.begin(), reasons.end(), SeriousReason::kReturnOrExchange) ==
+        reasons.end()) {
+      reasons.insert(reasons.begin(), SeriousReason::kReturnOrExchange);
+      out.timers.push_back({TimerCommand::Kind::kEscalate, Name(in), kSeriousEscalation, ctx.now,
+                            std::nullopt, absl::StrCat("RETURN_OR_EXCHANGE: ", s.return_name),
+                            in.intake.customer});
+    }
+    return absl::OkStatus();
+  }
 };
 
 }  // namespace
@@ -351,7 +378,7 @@ std::string StepName(const Step& step) {
   static const char* const kNames[] = {
       "TriageComplaint",       "SubmitContainment", "SubmitRootCause", "SubmitActions",
       "WaivePreventiveAction", "ApproveActions",    "RejectActions",   "ReplyToCustomer",
-      "VerifyEffectiveness",   "ReopenComplaint"};
+      "VerifyEffectiveness",   "ReopenComplaint",   "RecordReturn"};
   static_assert(std::variant_size_v<Step> == std::size(kNames));
   return kNames[step.index()];
 }

@@ -8,6 +8,7 @@
 //   REPLIED | CLOSED --Reopen--> REOPENED   (the "-N" complaint continues it)
 //   ROOT_CAUSE_IDENTIFIED | ACTIONS_REJECTED | ACTIONS_PROPOSED --WaivePreventive (GM)--> same
 //   state
+//   any state --RecordReturn (the returns service)--> same state, serious RETURN_OR_EXCHANGE
 //
 // Every move is one call to Apply: it returns the complaint after the move and the timer
 // commands the move implies, or an error — INVALID_ARGUMENT for bad input, PERMISSION_DENIED when
@@ -64,10 +65,16 @@ struct VerifyStep {
 struct ReopenStep {
   std::string reason;  // what the customer is not satisfied with
 };
+// Goods of the complaint are returned (the returns service tells, once per return): the
+// complaint is serious for RETURN_OR_EXCHANGE from then on, escalated when it was not yet.
+// Allowed in every state; it does not move the complaint.
+struct RecordReturnStep {
+  std::string return_name;  // plants/{plant}/returns/{number}
+};
 
-using Step =
-    std::variant<TriageStep, SubmitContainmentStep, SubmitRootCauseStep, SubmitActionsStep,
-                 WaivePreventiveStep, ApproveStep, RejectStep, ReplyStep, VerifyStep, ReopenStep>;
+using Step = std::variant<TriageStep, SubmitContainmentStep, SubmitRootCauseStep, SubmitActionsStep,
+                          WaivePreventiveStep, ApproveStep, RejectStep, ReplyStep, VerifyStep,
+                          ReopenStep, RecordReturnStep>;
 
 // The step's name as the API and the history call it, e.g. "SubmitContainment".
 std::string StepName(const Step& step);

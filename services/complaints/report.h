@@ -6,15 +6,13 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "common/text.h"
 #include "services/complaints/complaint.h"
 
 namespace qms::complaints {
 
 // Every text from the record is HTML-escaped. Times are shown in `zone` (the plant's).
 std::string RenderReport(const Complaint& complaint, absl::TimeZone zone);
-
-// & < > " ' escaped.
-std::string HtmlEscape(absl::string_view text);
 
 }  // namespace qms::complaints
 

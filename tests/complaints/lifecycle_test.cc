@@ -68,8 +68,10 @@ Step ValidStep(size_t index) {
       return ReplyStep{"8D attached", "2026-12-20"};
     case 8:
       return VerifyStep{true, "no recurrence in 3 lots", ""};
-    default:
+    case 9:
       return ReopenStep{"customer found the burr again"};
+    default:
+      return RecordReturnStep{"plants/SZ1/returns/SZ1-R-2026-00001"};
   }
 }
 
@@ -105,6 +107,18 @@ const std::map<size_t, std::map<S, S>>& ExpectedMoves() {
       {7, {{S::kApproved, S::kReplied}}},
       {8, {{S::kReplied, S::kClosed}}},
       {9, {{S::kReplied, S::kReopened}, {S::kClosed, S::kReopened}}},
+      // A return of the complaint's goods is a fact in any state; it moves nothing.
+      {10,
+       {{S::kReceived, S::kReceived},
+        {S::kTriaged, S::kTriaged},
+        {S::kContained, S::kContained},
+        {S::kRootCauseIdentified, S::kRootCauseIdentified},
+        {S::kActionsProposed, S::kActionsProposed},
+        {S::kActionsRejected, S::kActionsRejected},
+        {S::kApproved, S::kApproved},
+        {S::kReplied, S::kReplied},
+        {S::kClosed, S::kClosed},
+        {S::kReopened, S::kReopened}}},
   };
   return *moves;
 }
@@ -131,8 +145,8 @@ TEST(Lifecycle, EveryStepFromEveryStateIsAllowedOrRefusedAsTheFlowSays) {
       }
     }
   }
-  EXPECT_EQ(allowed, 14);
-  EXPECT_EQ(refused, 10 * 10 - 14);
+  EXPECT_EQ(allowed, 24);
+  EXPECT_EQ(refused, 11 * 10 - 24);
 }
 
 TEST(Lifecycle, RefusalNamesBothStates) {
@@ -140,6 +154,24 @@ TEST(Lifecycle, RefusalNamesBothStates) {
   EXPECT_EQ(outcome.status().message(),
             "ApproveActions cannot move a complaint in state RECEIVED to APPROVED; it is allowed "
             "from ACTIONS_PROPOSED");
+}
+
+TEST(Lifecycle, AReturnMakesTheComplaintSeriousAndEscalatesItOnce) {
+  const RecordReturnStep step{"plants/SZ1/returns/SZ1-R-2026-00001"};
+  auto first = Apply(InState(S::kContained), step, Quality());
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_TRUE(first->complaint.intake.goods_returned);
+  EXPECT_THAT(first->complaint.serious_reasons, ElementsAre(SeriousReason::kReturnOrExchange));
+  ASSERT_EQ(first->timers.size(), 1u);
+  EXPECT_EQ(first->timers[0].kind, TimerCommand::Kind::kEscalate);
+  EXPECT_EQ(first->timers[0].policy, kSeriousEscalation);
+  EXPECT_THAT(first->timers[0].detail, HasSubstr("SZ1-R-2026-00001"));
+  // Serious already (a second return): nothing more to escalate, the reason is not doubled.
+  auto second =
+      Apply(first->complaint, RecordReturnStep{"plants/SZ1/returns/SZ1-R-2026-00002"}, Quality());
+  ASSERT_TRUE(second.ok());
+  EXPECT_THAT(second->complaint.serious_reasons, ElementsAre(SeriousReason::kReturnOrExchange));
+  EXPECT_TRUE(second->timers.empty());
 }
 
 TEST(Lifecycle, ApplyNeverChangesItsInput) {

@@ -49,8 +49,8 @@ done
 [ "$(grep -c '^kind: ConfigMap$' "$work/all.yaml")" -eq 4 ] || fail "expected the config and 3 dashboard ConfigMaps"
 grep -q 'grafana_dashboard: "1"' "$work/all.yaml" || fail "dashboards not labelled for the Grafana sidecar"
 # Notifications gets each service's own policies, then the release's overrides (the example's).
-grep -q -- '--policies_files=/etc/qms/policies-complaints.json$' "$work/default.yaml" \
-  || fail "notifications is not given complaints' policies"
+grep -q -- '--policies_files=/etc/qms/policies-complaints.json,/etc/qms/policies-returns.json$' \
+  "$work/default.yaml" || fail "notifications is not given complaints' and returns' policies"
 grep -q -- '--policies_files=/etc/qms/policies-complaints.json,/etc/qms/policies.json$' \
   "$work/three.yaml" || fail "the release's policy overrides are not given after the services' own"
 # Every service of services/registry.txt has a Deployment, and its registry calls become flags.

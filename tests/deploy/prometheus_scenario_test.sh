@@ -16,11 +16,11 @@ admin=(mariadb --no-defaults -h127.0.0.1 -P"$QMS_TEST_DB_PORT" -u"$QMS_TEST_DB_A
        -p"$QMS_TEST_DB_ADMIN_PASSWORD")
 cleanup() {
   for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-  "${admin[@]}" -e "DROP DATABASE IF EXISTS ${db}_n; DROP DATABASE IF EXISTS ${db}_c; DROP USER IF EXISTS '${db}'@'127.0.0.1';" 2>/dev/null || true
+  "${admin[@]}" -e "DROP DATABASE IF EXISTS ${db}_n; DROP DATABASE IF EXISTS ${db}_c; DROP DATABASE IF EXISTS ${db}_r; DROP USER IF EXISTS '${db}'@'127.0.0.1';" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
-"${admin[@]}" -e "CREATE DATABASE ${db}_n; CREATE DATABASE ${db}_c; CREATE USER '${db}'@'127.0.0.1' IDENTIFIED BY 'pw'; GRANT ALL ON ${db}_n.* TO '${db}'@'127.0.0.1'; GRANT ALL ON ${db}_c.* TO '${db}'@'127.0.0.1';"
+"${admin[@]}" -e "CREATE DATABASE ${db}_n; CREATE DATABASE ${db}_c; CREATE DATABASE ${db}_r; CREATE USER '${db}'@'127.0.0.1' IDENTIFIED BY 'pw'; GRANT ALL ON ${db}_n.* TO '${db}'@'127.0.0.1'; GRANT ALL ON ${db}_c.* TO '${db}'@'127.0.0.1'; GRANT ALL ON ${db}_r.* TO '${db}'@'127.0.0.1';"
 echo pw >"$work/db.password"
 head -c 48 /dev/urandom | base64 | tr -d '\n' >"$work/jwt.secret"
 "$BUILD/tools/qms_token" --secret_file="$work/jwt.secret" --subject=svc --roles=service \
@@ -51,6 +51,9 @@ start notifications "${db}_n" --policies_files="$work/policies.json" --engine_po
   --open_timers_refresh=1s
 start complaints "${db}_c" --notifications_target="$(sed -n 's/^grpc=//p' "$work/notifications.ready")" \
   --service_token_file="$work/service.token"
+start returns "${db}_r" --notifications_target="$(sed -n 's/^grpc=//p' "$work/notifications.ready")" \
+  --complaints_target="$(sed -n 's/^grpc=//p' "$work/complaints.ready")" \
+  --service_token_file="$work/service.token"
 
 port=$(bash "$ROOT/scripts/lib/mariadb.sh" free-port)
 # The scrape settings and rules are the chart's: its ServiceMonitor and PrometheusRule, rendered
@@ -62,7 +65,8 @@ helm_quiet "$(ensure_helm)" template qms "$ROOT/helm/qms" --set metrics.serviceM
   --set metrics.serviceMonitor.scrapeTimeout=1s >"$work/render.yaml"
 /usr/bin/python3 "$ROOT/scripts/lib/monitor_config.py" "$work/render.yaml" "$work" \
   "notifications=$(sed -n 's/^metrics=//p' "$work/notifications.ready")" \
-  "complaints=$(sed -n 's/^metrics=//p' "$work/complaints.ready")"
+  "complaints=$(sed -n 's/^metrics=//p' "$work/complaints.ready")" \
+  "returns=$(sed -n 's/^metrics=//p' "$work/returns.ready")"
 promtool check config "$work/prometheus.yml" >/dev/null
 prometheus --config.file="$work/prometheus.yml" --storage.tsdb.path="$work/tsdb" \
   --web.listen-address="127.0.0.1:$port" >"$work/prometheus.log" 2>&1 &
