@@ -186,6 +186,12 @@ std::string Changes(const Complaint& before, const Complaint& after) {
     changed["improvement_date"] = after.improvement_date;
   }
   if (before.reopened_as != after.reopened_as) changed["reopened_as"] = after.reopened_as;
+  if (before.serious_reasons != after.serious_reasons) {
+    changed["serious_reasons"] = SeriousText(after.serious_reasons);
+  }
+  if (before.intake.goods_returned != after.intake.goods_returned) {
+    changed["goods_returned"] = after.intake.goods_returned;
+  }
   return changed.dump();
 }
 

@@ -3,6 +3,8 @@
 #include <cppconn/datatype.h>
 #include <cppconn/prepared_statement.h>
 
+#include <nlohmann/json.hpp>
+
 #include "absl/strings/str_cat.h"
 #include "common/db/rows.h"
 #include "common/db/sql_time.h"
@@ -155,7 +157,13 @@ absl::StatusOr<Complaint> ComplaintStore::ApplyStep(const std::string& plant,
     update.setBoolean(11, after.intake.goods_returned);
     update.setInt64(12, row.id);
     update.executeUpdate();
-    InsertHistory(c, after, StepName(step), actor, before.status, now, Changes(before, after));
+    std::string details = Changes(before, after);
+    if (const auto* record = std::get_if<RecordReturnStep>(&step)) {
+      auto with_return = nlohmann::json::parse(details);
+      with_return["return"] = record->return_name;
+      details = with_return.dump();
+    }
+    InsertHistory(c, after, StepName(step), actor, before.status, now, details);
     outbox::EnqueueTimers(c, plant, outcome->timers, now);
     result = after;
 

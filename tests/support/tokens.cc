@@ -36,7 +36,7 @@ std::string AnyoneToken() {
   static const std::string* token = new std::string(
       TestToken("tester@qms",
                 {"sales", "quality", "responsible_department", "general_manager", "warehouse",
-                 "engineering", "plant_floor", "auditor", "admin", "service"},
+                 "engineering", "production_control", "plant_floor", "auditor", "admin", "service"},
                 {"*"}, absl::Hours(24)));
   return *token;
 }
