@@ -21,6 +21,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "qms/complaints/v1/complaints.grpc.pb.h"
 #include "tests/support/eventually.h"
+#include "tests/support/health_check.h"
 #include "tests/support/private_mariadb.h"
 #include "tests/support/service_process.h"
 #include "tests/support/test_database.h"
@@ -30,6 +31,7 @@ namespace qms::complaints {
 namespace {
 
 using testing::Eventually;
+using testing::Health;
 using testing::PrivateMariaDB;
 using testing::ServiceProcess;
 using testing::TestDatabase;
@@ -146,40 +148,6 @@ TEST(ComplaintsFaults, KillNineDuringACreateLoadLosesNoAcknowledgedCreate) {
   ExpectNothingLostNothingDoubled(db, load, service->grpc_address());
 }
 
-grpc::health::v1::HealthCheckResponse::ServingStatus Health(const std::string& address) {
-  auto stub = grpc::health::v1::Health::NewStub(
-      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
-  grpc::health::v1::HealthCheckRequest r;
-  grpc::health::v1::HealthCheckResponse out;
-  if (!stub->Check(&context, r, &out).ok()) return grpc::health::v1::HealthCheckResponse::UNKNOWN;
-  return out.status();
-}
-
-// Rows of a private server, through a pool of its own (for the checks above).
-class PrivateRows {
- public:
-  explicit PrivateRows(const db::DatabaseOptions& o) : pool_(o) {}
-  std::vector<std::string> Rows(const std::string& sql) {
-    std::vector<std::string> out;
-    EXPECT_TRUE(db::RunOnConnection(pool_, [&](db::Connection& c) {
-                  std::unique_ptr<sql::Statement> st(c.raw().createStatement());
-                  std::unique_ptr<sql::ResultSet> rs(st->executeQuery(sql));
-                  while (rs->next()) out.push_back(rs->getString(1));
-                  return absl::OkStatus();
-                }).ok());
-    return out;
-  }
-  int64_t Count(const std::string& sql) {
-    auto rows = Rows(sql);
-    return rows.empty() ? -1 : std::stoll(rows[0]);
-  }
-
- private:
-  db::ConnectionPool pool_;
-};
-
 TEST(ComplaintsFaults, DatabaseOutageMeansUnavailableNotServingAndRecovery) {
   PrivateMariaDB server;
   ServiceProcess service(kBinary, server.options(), server.password_file());
@@ -207,8 +175,7 @@ TEST(ComplaintsFaults, DatabaseOutageMeansUnavailableNotServingAndRecovery) {
   load.Stop();
   EXPECT_TRUE(load.codes_.count(grpc::UNAVAILABLE) > 0) << "callers were told UNAVAILABLE";
   EXPECT_EQ(::kill(service.pid(), 0), 0) << "the service never crashed";
-  PrivateRows rows(server.options());
-  ExpectNothingLostNothingDoubled(rows, load, address);
+  ExpectNothingLostNothingDoubled(server, load, address);
 }
 
 int64_t RssKb(pid_t pid) {

@@ -1,13 +1,18 @@
 #include "tests/support/private_mariadb.h"
 
+#include <cppconn/connection.h>
+#include <cppconn/resultset.h>
+#include <cppconn/statement.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <fstream>
+#include <memory>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/db/transaction.h"
 #include "tests/support/service_process.h"
 
 namespace qms::testing {
@@ -53,6 +58,26 @@ db::DatabaseOptions PrivateMariaDB::options() const {
   o.database = "pooltest";
   o.connect_timeout = absl::Seconds(1);
   return o;
+}
+
+std::vector<std::string> PrivateMariaDB::Rows(const std::string& sql) const {
+  db::ConnectionPool pool(options());
+  std::vector<std::string> out;
+  EXPECT_TRUE(db::RunOnConnection(pool,
+                                  [&](db::Connection& c) {
+                                    std::unique_ptr<sql::Statement> st(c.raw().createStatement());
+                                    std::unique_ptr<sql::ResultSet> rs(st->executeQuery(sql));
+                                    while (rs->next()) out.push_back(rs->getString(1));
+                                    return absl::OkStatus();
+                                  })
+                  .ok())
+      << sql;
+  return out;
+}
+
+int64_t PrivateMariaDB::Count(const std::string& sql) const {
+  const auto rows = Rows(sql);
+  return rows.empty() ? -1 : std::stoll(rows[0]);
 }
 
 }  // namespace qms::testing

@@ -4,6 +4,7 @@
 #define QMS_TESTS_SUPPORT_PRIVATE_MARIADB_H_
 
 #include <string>
+#include <vector>
 
 #include "common/db/connection_pool.h"
 
@@ -20,6 +21,11 @@ class PrivateMariaDB {
   db::DatabaseOptions options() const;
   // A file holding the user's password, for --db_password_file.
   const std::string& password_file() const { return password_file_; }
+
+  // The first column of every row `sql` returns, as the user (fails the test on error).
+  std::vector<std::string> Rows(const std::string& sql) const;
+  // The number a SELECT COUNT(*) ... returns; -1 when it returned nothing.
+  int64_t Count(const std::string& sql) const;
 
  private:
   std::string dir_;
