@@ -97,8 +97,9 @@ std::string QueryText(const ReturnQuery& q) {
 
 }  // namespace
 
-ReturnStore::ReturnStore(db::ConnectionPool& pool, std::shared_ptr<const PlantCalendars> plants)
-    : pool_(pool), plants_(std::move(plants)) {}
+ReturnStore::ReturnStore(db::ConnectionPool& pool, std::shared_ptr<const PlantCalendars> plants,
+                         std::function<void(const std::string& step)> on_step)
+    : pool_(pool), plants_(std::move(plants)), on_step_(std::move(on_step)) {}
 
 absl::StatusOr<Return> ReturnStore::Create(const Return& draft, const std::string& request_id,
                                            const std::string& actor) {
@@ -165,7 +166,14 @@ absl::StatusOr<Return> ReturnStore::Create(const Return& draft, const std::strin
     }
     return r;
   };
-  return db::CreateOnce<Return>(pool_, request_id, fingerprint, "return", find, create);
+  bool created = false;
+  auto made = db::CreateOnce<Return>(pool_, request_id, fingerprint, "return", find,
+                                     [&](db::Connection& c) -> absl::StatusOr<Return> {
+                                       created = true;
+                                       return create(c);
+                                     });
+  if (made.ok() && created && on_step_) on_step_("CreateReturn");
+  return made;
 }
 
 absl::StatusOr<Return> ReturnStore::Get(const std::string& plant, const std::string& number) {
@@ -283,7 +291,9 @@ absl::StatusOr<Return> ReturnStore::ApplyStep(const std::string& plant, const st
                                               const std::string& etag, const Step& step,
                                               const std::string& actor) {
   Return result;
+  bool changed = false;
   QMS_RETURN_IF_ERROR(db::RunInTransaction(pool_, [&](db::Connection& c) -> absl::Status {
+    changed = false;
     auto& lock = c.Prepare(absl::StrCat("SELECT ", kColumns,
                                         ", UTC_TIMESTAMP(6) AS now FROM returns WHERE plant = ? "
                                         "AND number = ? FOR UPDATE"));
@@ -321,8 +331,10 @@ absl::StatusOr<Return> ReturnStore::ApplyStep(const std::string& plant, const st
                   StepDetails(step));
     outbox::EnqueueTimers(c, plant, outcome.timers, now);
     result = std::move(after);
+    changed = true;
     return absl::OkStatus();
   }));
+  if (changed && on_step_) on_step_(StepName(step));
   return result;
 }
 
@@ -348,6 +360,25 @@ absl::StatusOr<std::vector<Return>> ReturnStore::CreatedBetween(const std::strin
     return rows.status();
   }));
   return out;
+}
+
+absl::StatusOr<server::RecordCounts> ReturnStore::Count() {
+  server::RecordCounts counts;
+  QMS_RETURN_IF_ERROR(db::RunOnConnection(pool_, [&](db::Connection& c) -> absl::Status {
+    db::Rows open(c.Prepare("SELECT plant, state, COUNT(*) AS n FROM returns WHERE state <> "
+                            "'CLOSED' GROUP BY plant, state")
+                      .executeQuery());
+    while (open.Next()) {
+      counts.open.push_back({open.String("plant"), open.String("state"), open.Int64("n")});
+    }
+    QMS_RETURN_IF_ERROR(open.status());
+    db::Rows overdue(c.Prepare("SELECT plant, COUNT(*) AS n FROM returns WHERE next_due_time < "
+                               "UTC_TIMESTAMP(6) GROUP BY plant")
+                         .executeQuery());
+    while (overdue.Next()) counts.overdue.emplace_back(overdue.String("plant"), overdue.Int64("n"));
+    return overdue.status();
+  }));
+  return counts;
 }
 
 }  // namespace qms::returns

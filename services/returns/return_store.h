@@ -4,6 +4,7 @@
 #ifndef QMS_SERVICES_RETURNS_RETURN_STORE_H_
 #define QMS_SERVICES_RETURNS_RETURN_STORE_H_
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,6 +14,7 @@
 #include "absl/time/time.h"
 #include "common/db/connection_pool.h"
 #include "common/plant_calendars.h"
+#include "common/server/record_metrics.h"
 #include "services/returns/lifecycle.h"
 #include "services/returns/return.h"
 
@@ -54,7 +56,10 @@ struct HistoryPage {
 
 class ReturnStore {
  public:
-  ReturnStore(db::ConnectionPool& pool, std::shared_ptr<const PlantCalendars> plants);
+  // `on_step` is told the name of each step committed ("CreateReturn", "RecordReceipt" ...; not
+  // a repeat that changed nothing), after its commit.
+  ReturnStore(db::ConnectionPool& pool, std::shared_ptr<const PlantCalendars> plants,
+              std::function<void(const std::string& step)> on_step = nullptr);
 
   absl::TimeZone ZoneOf(absl::string_view plant) const { return plants_->Zone(plant); }
 
@@ -80,10 +85,13 @@ class ReturnStore {
   absl::StatusOr<std::vector<Return>> CreatedBetween(const std::string& plant,
                                                      const std::string& customer, absl::Time from,
                                                      absl::Time to);
+  // Open returns per plant and state, and per plant those with a passed deadline.
+  absl::StatusOr<server::RecordCounts> Count();
 
  private:
   db::ConnectionPool& pool_;
   std::shared_ptr<const PlantCalendars> plants_;
+  std::function<void(const std::string&)> on_step_;
 };
 
 }  // namespace qms::returns

@@ -51,7 +51,7 @@ grep -q 'grafana_dashboard: "1"' "$work/all.yaml" || fail "dashboards not labell
 # Notifications gets each service's own policies, then the release's overrides (the example's).
 grep -q -- '--policies_files=/etc/qms/policies-complaints.json,/etc/qms/policies-returns.json$' \
   "$work/default.yaml" || fail "notifications is not given complaints' and returns' policies"
-grep -q -- '--policies_files=/etc/qms/policies-complaints.json,/etc/qms/policies.json$' \
+grep -q -- '--policies_files=/etc/qms/policies-complaints.json,/etc/qms/policies-returns.json,/etc/qms/policies.json$' \
   "$work/three.yaml" || fail "the release's policy overrides are not given after the services' own"
 # Every service of services/registry.txt has a Deployment, and its registry calls become flags.
 for name in $(sed -n 's/^\([a-z][a-z0-9_-]*\).*/\1/p' "$ROOT/services/registry.txt"); do

@@ -53,7 +53,7 @@ start complaints "${db}_c" --notifications_target="$(sed -n 's/^grpc=//p' "$work
   --service_token_file="$work/service.token"
 start returns "${db}_r" --notifications_target="$(sed -n 's/^grpc=//p' "$work/notifications.ready")" \
   --complaints_target="$(sed -n 's/^grpc=//p' "$work/complaints.ready")" \
-  --service_token_file="$work/service.token"
+  --service_token_file="$work/service.token" --records_refresh=500ms
 
 port=$(bash "$ROOT/scripts/lib/mariadb.sh" free-port)
 # The scrape settings and rules are the chart's: its ServiceMonitor and PrometheusRule, rendered
@@ -79,6 +79,10 @@ curl -fs "$api/-/ready" >/dev/null || { tail -20 "$work/prometheus.log" >&2; fai
 QMS_TOKEN=$("$BUILD/tools/qms_token" --secret_file="$work/jwt.secret" --roles=sales --plants=SZ1) \
   "$BUILD/tests/complaints_roundtrip" "$(sed -n 's/^grpc=//p' "$work/complaints.ready")" SZ1 >/dev/null \
   || fail "could not create the complaint"
+# And a bulk return of the plant, received.
+QMS_TOKEN=$("$BUILD/tools/qms_token" --secret_file="$work/jwt.secret" --roles=warehouse --plants=SZ1) \
+  "$BUILD/tests/returns_roundtrip" "$(sed -n 's/^grpc=//p' "$work/returns.ready")" SZ1 >/dev/null \
+  || fail "could not register and receive the return"
 
 /usr/bin/python3 - "$api" "$ROOT/deploy/grafana" <<'PY'
 import json, sys, time, urllib.parse, urllib.request, glob
@@ -129,6 +133,18 @@ breaches = get("/api/v1/query", query='sum by (customer) (qms_timer_breaches_tot
 assert breaches["data"]["result"] and float(breaches["data"]["result"][0]["value"][1]) >= 1, breaches
 assert breaches["data"]["result"][0]["metric"].get("customer") == "ROUNDTRIP", breaches
 up = get("/api/v1/query", query='up{job=~"qms-.*"}')["data"]["result"]
-assert len(up) == 2 and all(float(s["value"][1]) == 1 for s in up), up
+assert len(up) == 3 and all(float(s["value"][1]) == 1 for s in up), up
+# The records panels have the return: open in RECEIVED, its two steps counted.
+deadline = time.time() + 30
+while time.time() < deadline:
+    opened = get("/api/v1/query", query='qms_records_open{record="return",plant="SZ1",state="RECEIVED"}')
+    steps = get("/api/v1/query", query='sum(qms_record_steps_total{record="return"})')
+    if (opened["data"]["result"] and float(opened["data"]["result"][0]["value"][1]) == 1
+            and steps["data"]["result"] and float(steps["data"]["result"][0]["value"][1]) == 2):
+        break
+    time.sleep(0.5)
+else:
+    raise AssertionError(f"no open return in the records metrics: {opened} {steps}")
+print("records metrics: the received return is there")
 PY
 echo "prometheus scenario: all good"
