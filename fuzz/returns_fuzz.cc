@@ -76,7 +76,7 @@ const std::vector<Return>& Samples() {
 }
 
 template <typename Request>
-void Step(const uint8_t* data, size_t size) {
+void CheckStep(const uint8_t* data, size_t size) {
   Request r;
   if (!r.ParseFromArray(data, static_cast<int>(size))) return;
   absl::StatusOr<qms::returns::Step> step = StepFromProto(r);
@@ -113,40 +113,40 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       return 0;
     }
     case 1:
-      Step<v1::RecordReceiptRequest>(data, size);
+      CheckStep<v1::RecordReceiptRequest>(data, size);
       return 0;
     case 2:
-      Step<v1::ConfirmQualityRequest>(data, size);
+      CheckStep<v1::ConfirmQualityRequest>(data, size);
       return 0;
     case 3:
-      Step<v1::ExplainToCustomerRequest>(data, size);
+      CheckStep<v1::ExplainToCustomerRequest>(data, size);
       return 0;
     case 4:
-      Step<v1::DisposeLineRequest>(data, size);
+      CheckStep<v1::DisposeLineRequest>(data, size);
       return 0;
     case 5:
-      Step<v1::IssueReworkOrderRequest>(data, size);
+      CheckStep<v1::IssueReworkOrderRequest>(data, size);
       return 0;
     case 6:
-      Step<v1::RecordReworkProgressRequest>(data, size);
+      CheckStep<v1::RecordReworkProgressRequest>(data, size);
       return 0;
     case 7:
-      Step<v1::CloseReworkOrderRequest>(data, size);
+      CheckStep<v1::CloseReworkOrderRequest>(data, size);
       return 0;
     case 8:
-      Step<v1::RequestUrgentProductionRequest>(data, size);
+      CheckStep<v1::RequestUrgentProductionRequest>(data, size);
       return 0;
     case 9:
-      Step<v1::ScheduleUrgentProductionRequest>(data, size);
+      CheckStep<v1::ScheduleUrgentProductionRequest>(data, size);
       return 0;
     case 10:
-      Step<v1::RecordAnalysisRequest>(data, size);
+      CheckStep<v1::RecordAnalysisRequest>(data, size);
       return 0;
     case 11:
-      Step<v1::ArchiveAnalysisRequest>(data, size);
+      CheckStep<v1::ArchiveAnalysisRequest>(data, size);
       return 0;
     default:
-      Step<v1::CloseReturnRequest>(data, size);
+      CheckStep<v1::CloseReturnRequest>(data, size);
       return 0;
   }
 }
