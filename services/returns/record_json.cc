@@ -3,38 +3,17 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "common/json_fields.h"
 
 namespace qms::returns {
 namespace {
 
+using json_fields::Enum;
+using json_fields::OptionalTime;
+using json_fields::ParseOptionalTime;
+using json_fields::ParseTime;
+using json_fields::Time;
 using nlohmann::json;
-
-std::string Time(absl::Time t) {
-  return absl::FormatTime(absl::RFC3339_full, t, absl::UTCTimeZone());
-}
-
-absl::Time ParseTime(const json& j) {
-  absl::Time t;
-  std::string error;
-  if (!absl::ParseTime(absl::RFC3339_full, j.get<std::string>(), &t, &error)) {
-    throw json::other_error::create(600, "bad time: " + error, nullptr);
-  }
-  return t;
-}
-
-json OptionalTime(const std::optional<absl::Time>& t) { return t ? json(Time(*t)) : json(); }
-
-std::optional<absl::Time> ParseOptionalTime(const json& j) {
-  if (j.is_null()) return std::nullopt;
-  return ParseTime(j);
-}
-
-template <typename E>
-E Enum(const json& j, std::optional<E> (*parse)(absl::string_view)) {
-  auto v = parse(j.get<std::string>());
-  if (!v) throw json::other_error::create(601, "bad enum " + j.get<std::string>(), nullptr);
-  return *v;
-}
 
 json ToJson(const Disposition& d) {
   return {{"rework", d.rework},
