@@ -143,6 +143,13 @@ grpc::Status DeliveryServiceImpl::ListDeliveries(grpc::ServerContext* context,
   });
 }
 
+namespace {
+
+constexpr int kCatchUpBatch = 1000;
+constexpr size_t kReadBatch = 500;
+
+}  // namespace
+
 grpc::Status DeliveryServiceImpl::WatchEvents(grpc::ServerContext* context,
                                               const v1::WatchEventsRequest* request,
                                               grpc::ServerWriter<v1::Event>* writer) {
@@ -151,45 +158,54 @@ grpc::Status DeliveryServiceImpl::WatchEvents(grpc::ServerContext* context,
     FieldViolations v;
     if (request->after_event_id() < 0) v.Add("after_event_id", "must not be negative");
     QMS_RETURN_IF_ERROR(v.ToStatus());
-    int64_t floor = request->after_event_id();
-    if (floor == 0) {
-      QMS_ASSIGN_OR_RETURN(auto last, store_.LastEventId());
-      floor = last;
-    }
-    // Event ids come from AUTO_INCREMENT, so a replica's transaction may commit a lower id after a
-    // higher one is visible. New events are read after the highest id sent (`top`); once a second
-    // the window from `floor` is read again for such late commits. `floor` passes an event only
-    // when it is older than kSettle; `sent` remembers what was written above it.
-    constexpr absl::Duration kSettle = absl::Seconds(30);
-    constexpr int kBatch = 1000;
-    std::set<int64_t> sent;
-    int64_t top = floor;
-    uint64_t seen = 0;
-    absl::Time next_rescan = absl::Now() + absl::Seconds(1);
-    while (!context->IsCancelled()) {
-      const bool rescan = absl::Now() >= next_rescan;
-      QMS_ASSIGN_OR_RETURN(auto events,
-                           store_.EventsAfter(rescan ? floor : top, request->plant(), kBatch));
-      for (const Event& e : events) {
-        if (sent.insert(e.id).second) {
-          v1::Event out;
-          EventToProto(e, &out);
-          if (!writer->Write(out)) return absl::OkStatus();  // the client went away
-        }
-        top = std::max(top, e.id);
-      }
-      if (rescan) {
-        const absl::Time settled = absl::Now() - kSettle;
+    const int64_t after = request->after_event_id();
+    const std::string& plant = request->plant();
+    QMS_ASSIGN_OR_RETURN(const EventFeed::Cursor start, feed_.Here());
+    const auto send = [&](const Event& e) {
+      v1::Event out;
+      EventToProto(e, &out);
+      return writer->Write(out);
+    };
+    // A stream that names an event catches up from the database to where the feed stood, and
+    // remembers what it sent above the feed's floor: a late commit the feed appends after
+    // `start` may be among it.
+    std::set<int64_t> caught_up;
+    if (after > 0) {
+      int64_t cursor = after;
+      bool more = true;
+      while (more && cursor < start.top && !context->IsCancelled()) {
+        QMS_ASSIGN_OR_RETURN(auto events, store_.EventsAfter(cursor, plant, kCatchUpBatch));
+        more = static_cast<int>(events.size()) == kCatchUpBatch;
         for (const Event& e : events) {
-          if (e.fire_time >= settled) break;
-          floor = e.id;
+          if (e.id > start.top) {
+            more = false;
+            break;
+          }
+          cursor = e.id;
+          if (e.id > start.floor) caught_up.insert(e.id);
+          if (!send(e)) return absl::OkStatus();  // the client went away
         }
-        sent.erase(sent.begin(), sent.upper_bound(floor));
-        next_rescan = absl::Now() + absl::Seconds(1);
-      } else if (static_cast<int>(events.size()) == kBatch) {
-        continue;
       }
-      if (!bus_.Wait(&seen, absl::Milliseconds(250))) break;  // shutting down
+    }
+    uint64_t position = start.position;
+    int64_t last_sent = std::max(after, start.top);
+    while (!context->IsCancelled()) {
+      absl::StatusOr<std::vector<Event>> events =
+          feed_.Read(&position, kReadBatch, absl::Milliseconds(250));
+      if (absl::IsCancelled(events.status())) break;  // shutting down
+      if (absl::IsOutOfRange(events.status())) {
+        return absl::AbortedError(
+            absl::StrCat("the stream fell behind the events this replica keeps; watch again with "
+                         "after_event_id=",
+                         last_sent));
+      }
+      QMS_RETURN_IF_ERROR(events.status());
+      for (const Event& e : *events) {
+        if (e.id <= after || (e.id <= start.top && caught_up.count(e.id) > 0)) continue;
+        if (!plant.empty() && e.plant != plant) continue;
+        if (!send(e)) return absl::OkStatus();
+        last_sent = e.id;
+      }
     }
     return absl::OkStatus();
   });

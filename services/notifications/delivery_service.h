@@ -6,7 +6,7 @@
 #include "common/server/caller.h"
 #include "qms/notifications/v1/notifications.grpc.pb.h"
 #include "services/notifications/delivery_store.h"
-#include "services/notifications/event_bus.h"
+#include "services/notifications/event_feed.h"
 
 namespace qms::notifications {
 
@@ -15,7 +15,7 @@ server::AccessTable DeliveryAccess();
 
 class DeliveryServiceImpl final : public v1::DeliveryService::Service {
  public:
-  DeliveryServiceImpl(DeliveryStore& store, EventBus& bus) : store_(store), bus_(bus) {}
+  DeliveryServiceImpl(DeliveryStore& store, EventFeed& feed) : store_(store), feed_(feed) {}
   grpc::Status CreateSubscription(grpc::ServerContext*, const v1::CreateSubscriptionRequest*,
                                   v1::Subscription* response) override;
   grpc::Status ListSubscriptions(grpc::ServerContext*, const v1::ListSubscriptionsRequest*,
@@ -29,7 +29,7 @@ class DeliveryServiceImpl final : public v1::DeliveryService::Service {
 
  private:
   DeliveryStore& store_;
-  EventBus& bus_;
+  EventFeed& feed_;
 };
 
 }  // namespace qms::notifications

@@ -19,13 +19,15 @@ absl::Status Wire(ServiceContext& s) {
 
   auto& deliveries = s.Make<DeliveryStore>(s.pool());
   auto& deliverer = s.Make<Deliverer>(deliveries, metrics, options.delivery);
-  auto& bus = s.Make<EventBus>();
-  s.OnShutdown([&bus] { bus.Close(); });
+  // One poller of fired events for every WatchEvents stream of this replica.
+  auto& feed = s.Make<EventFeed>(deliveries, EventFeedOptions{}, &s.registry());
+  s.OnShutdown([&feed] { feed.Close(); });
   auto& engine = s.Make<TimerEngine>(store, metrics, options.engine, [&](const auto& /*events*/) {
     deliverer.Wake();
-    bus.Publish();
+    feed.Wake();
   });
   s.Run(engine);
+  s.Run(feed);
   s.Run(deliverer);
   s.Run(s.Make<PeriodicTask>("open-timers", options.open_timers_refresh,
                              [&] { metrics.Refresh(store); }));
@@ -34,7 +36,7 @@ absl::Status Wire(ServiceContext& s) {
           CalendarAccess());
   s.Serve(s.Make<TimerServiceImpl>(store, engine, metrics), v1::TimerService::service_full_name(),
           TimerAccess());
-  s.Serve(s.Make<DeliveryServiceImpl>(deliveries, bus), v1::DeliveryService::service_full_name(),
+  s.Serve(s.Make<DeliveryServiceImpl>(deliveries, feed), v1::DeliveryService::service_full_name(),
           DeliveryAccess());
   return absl::OkStatus();
 }

@@ -125,9 +125,10 @@ inline v1::Timer GetTimer(v1::TimerService::Stub& stub, const std::string& subje
 // Collects the events a WatchEvents stream sends until destroyed.
 class Watcher {
  public:
-  Watcher(v1::DeliveryService::Stub& stub, const std::string& plant) {
+  Watcher(v1::DeliveryService::Stub& stub, const std::string& plant, int64_t after_event_id = 0) {
     v1::WatchEventsRequest r;
     r.set_plant(plant);
+    r.set_after_event_id(after_event_id);
     testing::Authorize(context_);
     reader_ = stub.WatchEvents(&context_, r);
     thread_ = std::thread([this] {
