@@ -1,5 +1,7 @@
 #include "services/notifications/options.h"
 
+#include <algorithm>
+
 #include "absl/flags/flag.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -25,6 +27,9 @@ ABSL_FLAG(int32_t, delivery_max_attempts, 8, "Attempts before a delivery is mark
 ABSL_FLAG(absl::Duration, open_timers_refresh, absl::Seconds(5),
           "How often qms_timers_open is recounted from the database");
 ABSL_FLAG(absl::Duration, delivery_timeout, absl::Seconds(5), "Timeout of one delivery attempt");
+ABSL_FLAG(int32_t, event_window, 20000,
+          "Fired events kept in memory for WatchEvents streams; a stream further behind ends "
+          "with ABORTED and watches again from its last event");
 ABSL_FLAG(absl::Duration, delivery_lease, absl::Seconds(60),
           "How long a worker holds the deliveries it claimed; at least (batch + 1) x timeout");
 
@@ -54,6 +59,7 @@ absl::StatusOr<Options> OptionsFromFlags() {
   o.delivery.lease = absl::GetFlag(FLAGS_delivery_lease);
   o.delivery.timeout = absl::GetFlag(FLAGS_delivery_timeout);
   o.open_timers_refresh = absl::GetFlag(FLAGS_open_timers_refresh);
+  o.events.window = static_cast<size_t>(std::max(10, absl::GetFlag(FLAGS_event_window)));
   for (absl::string_view c :
        absl::StrSplit(absl::GetFlag(FLAGS_metric_customers), ',', absl::SkipEmpty())) {
     o.metric_customers.insert(std::string(absl::StripAsciiWhitespace(c)));

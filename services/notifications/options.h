@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "services/notifications/delivery.h"
 #include "services/notifications/engine.h"
+#include "services/notifications/event_feed.h"
 #include "services/notifications/policy.h"
 
 namespace qms::notifications {
@@ -17,6 +18,7 @@ struct Options {
   Policies policies;  // every file of --policies_files, merged in order
   EngineOptions engine;
   DeliveryOptions delivery;
+  EventFeedOptions events;
   absl::Duration open_timers_refresh;
   std::set<std::string> metric_customers;  // named in the breach counter's customer label
 };

@@ -20,7 +20,7 @@ absl::Status Wire(ServiceContext& s) {
   auto& deliveries = s.Make<DeliveryStore>(s.pool());
   auto& deliverer = s.Make<Deliverer>(deliveries, metrics, options.delivery);
   // One poller of fired events for every WatchEvents stream of this replica.
-  auto& feed = s.Make<EventFeed>(deliveries, EventFeedOptions{}, &s.registry());
+  auto& feed = s.Make<EventFeed>(deliveries, options.events, &s.registry());
   s.OnShutdown([&feed] { feed.Close(); });
   auto& engine = s.Make<TimerEngine>(store, metrics, options.engine, [&](const auto& /*events*/) {
     deliverer.Wake();

@@ -70,5 +70,51 @@ TEST(NotificationsEndToEnd, ManyBoardStreamsSeeEveryEventOnceFromOnePollerPerRep
   EXPECT_EQ(after, std::set<int64_t>(order.begin() + 100, order.end()));
 }
 
+TEST(NotificationsEndToEnd, ABoardThatStopsReadingIsToldToWatchAgainFromItsLastEvent) {
+  TestDatabase db;
+  const std::string policies = PolicyFile();
+  std::vector<std::string> flags = NotificationFlags(policies);
+  flags.push_back("--event_window=20");
+  ServiceProcess notifications(kNotifications, db, flags);
+  auto timers = StubOf<v1::TimerService>(notifications);
+  auto deliveries = StubOf<v1::DeliveryService>(notifications);
+  // A plant that has fired before (an id to resume after exists; 0 asks for new events only).
+  ArmMany(*timers, 1, absl::Now() - absl::Seconds(5), "earlier");
+  ASSERT_TRUE(Eventually([&] { return db.Count("SELECT COUNT(*) FROM firings") >= 1; }));
+  ASSERT_TRUE(notifications.AwaitLoopPasses("event-feed", 2));
+  // A board that opens its stream and does not read: the server's writes to it stall once the
+  // connection's buffers are full, while the feed moves 2,000 events past its window of 20.
+  grpc::ClientContext context;
+  testing::Authorize(context);
+  v1::WatchEventsRequest r;
+  r.set_plant("SZ1");
+  auto reader = deliveries->WatchEvents(&context, r);
+  ArmMany(*timers, 2000, absl::Now() + absl::Seconds(1), "stalled");
+  ASSERT_TRUE(Eventually([&] { return db.Count("SELECT COUNT(*) FROM firings") >= 2001; },
+                         absl::Seconds(30)));
+  ASSERT_TRUE(notifications.AwaitLoopPasses("event-feed", 3));
+  std::set<int64_t> ids;
+  v1::Event e;
+  while (reader->Read(&e)) ids.insert(e.id());
+  const grpc::Status ended = reader->Finish();
+  EXPECT_EQ(ended.error_code(), grpc::StatusCode::ABORTED) << ended.error_message();
+  EXPECT_NE(ended.error_message().find("watch again with after_event_id="), std::string::npos)
+      << ended.error_message();
+  EXPECT_LT(ids.size(), 2000u) << "it fell behind";
+  // Watching again from the event the message names, it gets the rest, once.
+  const std::string message = ended.error_message();
+  const int64_t resume = std::stoll(message.substr(message.rfind('=') + 1));
+  if (!ids.empty()) {
+    EXPECT_EQ(resume, *ids.rbegin()) << "the last event it was sent";
+  }
+  Watcher again(*deliveries, "SZ1", resume);
+  ASSERT_TRUE(Eventually([&] { return ids.size() + again.events().size() >= 2000; }))
+      << "first stream " << ids.size() << " (" << (ids.empty() ? 0 : *ids.begin()) << ".."
+      << (ids.empty() ? 0 : *ids.rbegin()) << "), resumed after " << resume << ": "
+      << again.events().size() << "; ended: " << ended.error_message();
+  for (const v1::Event& x : again.events()) EXPECT_TRUE(ids.insert(x.id()).second) << x.id();
+  EXPECT_EQ(ids.size(), 2000u);
+}
+
 }  // namespace
 }  // namespace qms::notifications
