@@ -1,9 +1,14 @@
 #include "common/server/service_main.h"
 
+#include "absl/flags/flag.h"
 #include "common/config.h"
 #include "common/logging.h"
+#include "common/periodic_task.h"
 #include "common/plants.h"
 #include "spdlog/spdlog.h"
+
+ABSL_FLAG(absl::Duration, records_refresh, absl::Seconds(5),
+          "How often qms_records_open and qms_records_overdue are recounted from the database");
 
 namespace qms {
 
@@ -77,6 +82,19 @@ int RunService(int argc, char** argv, const ServiceSpec& spec) {
     return 1;
   }
   return 0;
+}
+
+void CountRecords(ServiceContext& service, server::RecordMetrics& metrics,
+                  std::function<absl::StatusOr<server::RecordCounts>()> count) {
+  service.Run(service.Make<PeriodicTask>(
+      "records", absl::GetFlag(FLAGS_records_refresh), [&metrics, count = std::move(count)] {
+        absl::StatusOr<server::RecordCounts> counts = count();
+        if (counts.ok()) {
+          metrics.Set(*counts);
+        } else {
+          spdlog::warn("records not counted: {}", counts.status().ToString());
+        }
+      }));
 }
 
 }  // namespace qms

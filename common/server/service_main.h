@@ -33,6 +33,7 @@
 #include "common/db/connection_pool.h"
 #include "common/db/migrator.h"
 #include "common/plant_calendars.h"
+#include "common/server/record_metrics.h"
 #include "common/server/service_runner.h"
 
 namespace qms {
@@ -103,6 +104,11 @@ class ServiceContext {
   std::vector<LoopHandle> loops_;
   std::vector<std::shared_ptr<void>> owned_;
 };
+
+// Keeps a service's record metrics (common/server/record_metrics.h) current: `count` runs every
+// --records_refresh on a loop of the service and sets the gauges of `metrics`.
+void CountRecords(ServiceContext& service, server::RecordMetrics& metrics,
+                  std::function<absl::StatusOr<server::RecordCounts>()> count);
 
 // Runs the service; returns the process's exit code: 0 after a clean stop (or --migrate), 2 for
 // bad configuration (flags, files, what `wire` refuses as INVALID_ARGUMENT, NOT_FOUND or

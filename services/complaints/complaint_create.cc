@@ -254,6 +254,9 @@ absl::Status ComplaintStore::CreateInOneTransaction(const std::string& plant,
   });
   if (!status.ok()) return status;
   if (options_.on_create_commit) options_.on_create_commit(k);
+  if (options_.on_step) {
+    for (size_t i = 0; i < k; ++i) options_.on_step("CreateComplaint");
+  }
   for (size_t i = 0; i < k; ++i) batch[i]->result = std::move(created[i]);
   return absl::OkStatus();
 }

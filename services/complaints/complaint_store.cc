@@ -110,7 +110,9 @@ absl::StatusOr<Complaint> ComplaintStore::ApplyStep(const std::string& plant,
                                                     const Actor& actor) {
   const absl::TimeZone zone = options_.plants->Zone(plant);
   Complaint result;
+  bool changed = false;
   absl::Status status = db::RunInTransaction(pool_, [&](db::Connection& c) -> absl::Status {
+    changed = false;
     auto& lock = c.Prepare(kLockByNumber);
     lock.setString(1, plant);
     lock.setString(2, number);
@@ -174,9 +176,11 @@ absl::StatusOr<Complaint> ComplaintStore::ApplyStep(const std::string& plant,
       outbox::EnqueueTimers(c, plant, IntakeTimers(next), now);
       result = std::move(next);
     }
+    changed = true;
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
+  if (changed && options_.on_step) options_.on_step(StepName(step));
   return result;
 }
 
@@ -221,6 +225,29 @@ absl::StatusOr<std::pair<std::vector<Complaint>, absl::Time>> ComplaintStore::Re
   });
   if (!status.ok()) return status;
   return std::make_pair(std::move(complaints), now);
+}
+
+absl::StatusOr<server::RecordCounts> ComplaintStore::Count() {
+  server::RecordCounts counts;
+  absl::Status status = db::RunOnConnection(pool_, [&](db::Connection& c) -> absl::Status {
+    db::Rows open(c.Prepare("SELECT plant, status, COUNT(*) AS n FROM complaints WHERE status "
+                            "NOT IN ('CLOSED', 'REOPENED') GROUP BY plant, status")
+                      .executeQuery());
+    while (open.Next()) {
+      counts.open.push_back({open.String("plant"), open.String("status"), open.Int64("n")});
+    }
+    QMS_RETURN_IF_ERROR(open.status());
+    db::Rows overdue(
+        c.Prepare("SELECT plant, COUNT(*) AS n FROM complaints WHERE status NOT IN ('CLOSED', "
+                  "'REOPENED') AND ((contain_time IS NULL AND received_time < UTC_TIMESTAMP(6) - "
+                  "INTERVAL 24 HOUR) OR (reply_time IS NULL AND corrective_action_due < "
+                  "UTC_TIMESTAMP(6))) GROUP BY plant")
+            .executeQuery());
+    while (overdue.Next()) counts.overdue.emplace_back(overdue.String("plant"), overdue.Int64("n"));
+    return overdue.status();
+  });
+  if (!status.ok()) return status;
+  return counts;
 }
 
 }  // namespace qms::complaints

@@ -15,6 +15,7 @@
 #include "common/db/connection_pool.h"
 #include "common/group_commit.h"
 #include "common/plant_calendars.h"
+#include "common/server/record_metrics.h"
 #include "services/complaints/complaint.h"
 #include "services/complaints/lifecycle.h"
 #include "services/complaints/serious.h"
@@ -61,6 +62,9 @@ struct StoreOptions {
   size_t create_batch_max = 32;
   // Told, after each committed create transaction, how many creates it held (for a metric).
   std::function<void(size_t creates)> on_create_commit;
+  // Told the name of each step committed ("CreateComplaint", "TriageComplaint" ...; not a repeat
+  // that changed nothing), after its commit.
+  std::function<void(const std::string& step)> on_step;
 };
 
 class ComplaintStore {
@@ -96,6 +100,10 @@ class ComplaintStore {
   // the statistics need, and the database's current time.
   absl::StatusOr<std::pair<std::vector<Complaint>, absl::Time>> ReceivedBetween(
       const std::string& plant, const std::string& customer, absl::Time from, absl::Time to);
+
+  // Open complaints per plant and status, and per plant those past a deadline (containment not
+  // submitted 24 h after receipt, or no reply by the corrective-action due time).
+  absl::StatusOr<server::RecordCounts> Count();
 
   // Oldest first. NOT_FOUND when the complaint does not exist.
   absl::StatusOr<HistoryPage> History(const std::string& plant, const std::string& number,

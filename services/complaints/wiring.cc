@@ -40,7 +40,10 @@ absl::Status Wire(ServiceContext& s) {
     batch_sizes.Observe(static_cast<double>(n));
   };
 
+  auto& records = s.Make<server::RecordMetrics>(s.registry(), "complaint");
+  options.on_step = [&records](const std::string& step) { records.CountStep(step); };
   auto& store = s.Make<ComplaintStore>(s.pool(), options);
+  CountRecords(s, records, [&store] { return store.Count(); });
   s.Serve(s.Make<ComplaintServiceImpl>(store), v1::ComplaintService::service_full_name(),
           ComplaintAccess());
   auto& findings = s.Make<AuditFindingStore>(s.pool());

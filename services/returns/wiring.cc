@@ -1,15 +1,9 @@
 #include "services/returns/wiring.h"
 
-#include "absl/flags/flag.h"
 #include "clients/complaints/return_outbox.h"
 #include "clients/notifications/timer_outbox.h"
-#include "common/periodic_task.h"
-#include "common/server/record_metrics.h"
 #include "services/returns/migrations.h"
 #include "services/returns/return_service.h"
-
-ABSL_FLAG(absl::Duration, records_refresh, absl::Seconds(5),
-          "How often qms_records_open and qms_records_overdue are recounted from the database");
 
 namespace qms::returns {
 namespace {
@@ -18,9 +12,7 @@ absl::Status Wire(ServiceContext& s) {
   auto& metrics = s.Make<server::RecordMetrics>(s.registry(), "return");
   auto& store = s.Make<ReturnStore>(
       s.pool(), s.plants(), [&metrics](const std::string& step) { metrics.CountStep(step); });
-  s.Run(s.Make<PeriodicTask>("records", absl::GetFlag(FLAGS_records_refresh), [&] {
-    if (auto counts = store.Count(); counts.ok()) metrics.Set(*counts);
-  }));
+  CountRecords(s, metrics, [&store] { return store.Count(); });
   std::vector<outbox::Receiver> receivers;
   if (auto timers = clients::TimerReceiver(s)) receivers.push_back(*std::move(timers));
   std::shared_ptr<const clients::ComplaintClient> complaints;

@@ -20,6 +20,7 @@
 #include "qms/complaints/v1/audit_findings.grpc.pb.h"
 #include "qms/complaints/v1/complaints.grpc.pb.h"
 #include "tests/support/rich_error.h"
+#include "tests/support/eventually.h"
 #include "tests/support/service_process.h"
 #include "tests/support/test_database.h"
 #include "tests/support/tokens.h"
@@ -234,6 +235,36 @@ TEST(ComplaintsBinary, MetricsCountHandledCallsByCode) {
   // One create committed, alone: one transaction of one create (refused ones commit nothing).
   EXPECT_EQ(MetricSample(*metrics, "qms_complaint_create_batch_size_count", {}), 1);
   EXPECT_EQ(MetricSample(*metrics, "qms_complaint_create_batch_size_sum", {}), 1);
+}
+
+TEST(ComplaintsBinary, RecordMetricsCountOpenComplaintsAndTheStepsTaken) {
+  TestDatabase db;
+  ServiceProcess service(kBinary, db, {"--records_refresh=200ms"});
+  auto stub = Stub(service);
+  v1::Complaint out;
+  // Two creates, and a retry of the last (not a step).
+  for (const char* customer : {"ACME", "GLOBEX", "GLOBEX"}) {
+    v1::CreateComplaintRequest r = ValidCreate(customer);
+    r.set_request_id(customer);
+    grpc::ClientContext context;
+    testing::Authorize(context);
+    ASSERT_TRUE(stub->CreateComplaint(&context, r, &out).ok());
+  }
+  // One complaint's containment is overdue: received 25 hours ago.
+  db.Execute(
+      "UPDATE complaints SET received_time = UTC_TIMESTAMP(6) - INTERVAL 25 HOUR "
+      "WHERE customer = 'ACME'");
+  const auto sample = [&](const std::string& metric, const std::vector<std::string>& labels) {
+    auto metrics = testing::HttpGet(service.metrics_address(), "/metrics");
+    return metrics.ok() ? MetricSample(*metrics, metric, labels) : -1;
+  };
+  EXPECT_TRUE(testing::Eventually([&] {
+    return sample("qms_records_open",
+                  {"record=\"complaint\"", "plant=\"SZ1\"", "state=\"RECEIVED\""}) == 2 &&
+           sample("qms_records_overdue", {"record=\"complaint\"", "plant=\"SZ1\""}) == 1;
+  }));
+  EXPECT_EQ(sample("qms_record_steps_total", {"record=\"complaint\"", "step=\"CreateComplaint\""}),
+            2);
 }
 
 TEST(ComplaintsBinary, SigtermLetsInFlightCallsFinish) {
