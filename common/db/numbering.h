@@ -16,6 +16,9 @@ namespace qms::db {
 // no number is skipped. 1 for a year's first.
 absl::StatusOr<int64_t> TakeNumber(Connection& connection, const std::string& table,
                                    const std::string& plant, int year);
+// Takes `count` consecutive numbers at once (a batch of creates): the last one taken.
+absl::StatusOr<int64_t> TakeNumbers(Connection& connection, const std::string& table,
+                                    const std::string& plant, int year, int64_t count);
 
 }  // namespace qms::db
 

@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/db/connection_pool.h"
+#include "common/group_commit.h"
 #include "common/plant_calendars.h"
 #include "common/server/record_metrics.h"
 #include "services/returns/lifecycle.h"
@@ -58,8 +59,11 @@ class ReturnStore {
  public:
   // `on_step` is told the name of each step committed ("CreateReturn", "RecordReceipt" ...; not
   // a repeat that changed nothing), after its commit.
+  // Concurrent creates of one plant share a transaction, up to `create_batch_max` (1: each alone).
   ReturnStore(db::ConnectionPool& pool, std::shared_ptr<const PlantCalendars> plants,
-              std::function<void(const std::string& step)> on_step = nullptr);
+              std::function<void(const std::string& step)> on_step = nullptr,
+              size_t create_batch_max = 32);
+  ~ReturnStore();
 
   absl::TimeZone ZoneOf(absl::string_view plant) const { return plants_->Zone(plant); }
 
@@ -88,10 +92,17 @@ class ReturnStore {
   // Open returns per plant and state, and per plant those with a passed deadline.
   absl::StatusOr<server::RecordCounts> Count();
 
+  struct PendingCreate;
+
  private:
+  void RunCreates(const std::string& plant, const std::vector<PendingCreate*>& batch);
+  absl::Status CreateInOneTransaction(const std::string& plant,
+                                      const std::vector<PendingCreate*>& batch);
+
   db::ConnectionPool& pool_;
   std::shared_ptr<const PlantCalendars> plants_;
   std::function<void(const std::string&)> on_step_;
+  std::unique_ptr<GroupCommit<PendingCreate>> creates_;
 };
 
 }  // namespace qms::returns

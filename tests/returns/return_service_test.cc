@@ -7,10 +7,13 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <set>
+#include <thread>
 
 #include "absl/flags/declare.h"
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "common/proto_time.h"
 #include "qms/complaints/v1/complaints.grpc.pb.h"
@@ -389,6 +392,48 @@ TEST_F(ReturnServiceTest, TheReceiptAndReworkOrderDocumentsAndTheMonthlyStatisti
   s.set_to_month("1999-01");
   EXPECT_EQ(Call(*stub_, &v1::ReturnService::Stub::GetReturnStatistics, s, &stats).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(ReturnServiceTest, ConcurrentCreatesShareTransactionsAndTakeGapFreeNumbersOnce) {
+  constexpr int kCallers = 24;
+  std::vector<std::thread> callers;
+  std::vector<std::string> numbers(kCallers * 2);
+  for (int c = 0; c < kCallers; ++c) {
+    callers.emplace_back([&, c] {
+      // Each caller's request twice at once, as a client retrying on a timeout would.
+      v1::CreateReturnRequest r = NewReturn("", absl::StrCat("C", c));
+      r.set_request_id(absl::StrCat("dock-", c));
+      std::thread retry([&] { numbers[kCallers + c] = MustCreate(r).number(); });
+      numbers[c] = MustCreate(r).number();
+      retry.join();
+    });
+  }
+  for (auto& t : callers) t.join();
+  std::set<std::string> distinct;
+  for (int c = 0; c < kCallers; ++c) {
+    EXPECT_EQ(numbers[c], numbers[kCallers + c]) << "a retry is answered with the first";
+    distinct.insert(numbers[c]);
+  }
+  ASSERT_EQ(distinct.size(), static_cast<size_t>(kCallers));
+  const std::string year = absl::FormatTime("%Y", absl::Now(), absl::UTCTimeZone());
+  EXPECT_EQ(*distinct.begin(), absl::StrCat("SZ1-R-", year, "-00001"));
+  EXPECT_EQ(*distinct.rbegin(),
+            absl::StrCat("SZ1-R-", year, "-", absl::StrFormat("%05d", kCallers)))
+      << "gap-free";
+  EXPECT_EQ(service_.db().Count("SELECT COUNT(*) FROM returns"), kCallers);
+  EXPECT_EQ(service_.db().Count("SELECT COUNT(*) FROM return_history"), kCallers);
+  // Creates of one transaction share its database time: fewer times than creates.
+  EXPECT_LT(service_.db().Count("SELECT COUNT(DISTINCT create_time) FROM returns"), kCallers)
+      << "group commit put several creates in one transaction";
+}
+
+TEST_F(ReturnServiceTest, AReturnWithoutGoodsArmsItsConfirmationUnderItsOwnName) {
+  v1::CreateReturnRequest r = NewReturn("", "ACME");
+  r.mutable_return_()->set_without_goods(true);
+  const v1::Return created = MustCreate(r);
+  EXPECT_EQ(created.state(), v1::RECEIVED);
+  EXPECT_EQ(service_.db().Rows("SELECT kind, policy, subject FROM outbox"),
+            std::vector<std::string>{"arm returns.quality_confirmation " + created.name()});
 }
 
 // A listener that only counts who connects: where complaints would be.
