@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "common/db/batch_create.h"
 #include "common/db/rows.h"
 #include "common/db/sql_time.h"
 #include "common/db/transaction.h"
@@ -105,30 +106,18 @@ absl::StatusOr<Complaint> ComplaintStore::Create(const std::string& plant, const
 
 void ComplaintStore::RunCreates(const std::string& plant,
                                 const std::vector<PendingCreate*>& batch) {
-  absl::Status status = CreateInOneTransaction(plant, batch);
-  if (status.ok()) return;
-  if (batch.size() > 1 && (status.code() == absl::StatusCode::kAlreadyExists ||
-                           status.code() == absl::StatusCode::kInvalidArgument)) {
-    // One create's data made the batch fail (e.g. another replica committed the same request_id
-    // in the meantime): each on its own, so only that one gets the error.
-    for (PendingCreate* p : batch) RunCreates(plant, {p});
-    return;
-  }
-  PendingCreate& first = *batch.front();
-  if (batch.size() == 1 && status.code() == absl::StatusCode::kAlreadyExists &&
-      !first.request_id.empty()) {
-    // A concurrent retry with the same request_id committed first: answer with its complaint.
-    // (Our transaction rolled back, so its sequence number was never taken.)
-    status = db::RunOnConnection(pool_, [&](db::Connection& c) -> absl::Status {
-      auto found = FindByRequest(c, first);
-      if (!found.ok()) return found.status();
-      if (!*found) return absl::InternalError("duplicate complaint key");
-      first.result = **found;
-      return absl::OkStatus();
-    });
-    if (status.ok()) return;
-  }
-  for (PendingCreate* p : batch) p->result = status;
+  db::RunBatchOfCreates<PendingCreate>(
+      batch, [&](const std::vector<PendingCreate*>& b) { return CreateInOneTransaction(plant, b); },
+      [&](PendingCreate& first) {
+        return db::RunOnConnection(pool_, [&](db::Connection& c) -> absl::Status {
+          auto found = FindByRequest(c, first);
+          if (!found.ok()) return found.status();
+          if (!*found) return absl::InternalError("duplicate complaint key");
+          first.result = **found;
+          return absl::OkStatus();
+        });
+      },
+      [](PendingCreate& p, const absl::Status& status) { p.result = status; });
 }
 
 absl::StatusOr<std::optional<Complaint>> ComplaintStore::FindByRequest(db::Connection& c,

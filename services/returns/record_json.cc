@@ -8,11 +8,7 @@
 namespace qms::returns {
 namespace {
 
-using json_fields::Enum;
-using json_fields::OptionalTime;
-using json_fields::ParseOptionalTime;
-using json_fields::ParseTime;
-using json_fields::Time;
+using namespace json_fields;  // NOLINT: Time, ParseTime, Enum ... read as the record's words
 using nlohmann::json;
 
 json ToJson(const Disposition& d) {

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "clients/complaints/outbox_kinds.h"
+#include "common/db/batch_create.h"
 #include "common/db/numbering.h"
 #include "common/db/rows.h"
 #include "common/db/sql_time.h"
@@ -144,29 +145,20 @@ absl::StatusOr<Return> ReturnStore::Create(const Return& draft, const std::strin
 }
 
 void ReturnStore::RunCreates(const std::string& plant, const std::vector<PendingCreate*>& batch) {
-  absl::Status status = CreateInOneTransaction(plant, batch);
-  if (status.ok()) return;
-  for (PendingCreate* p : batch) p->created = false;
-  if (batch.size() > 1 && (status.code() == absl::StatusCode::kAlreadyExists ||
-                           status.code() == absl::StatusCode::kInvalidArgument)) {
-    // One create's data made the batch fail (another replica committed the same request_id in
-    // the meantime): each on its own, so only that one gets the error.
-    for (PendingCreate* p : batch) RunCreates(plant, {p});
-    return;
-  }
-  PendingCreate& first = *batch.front();
-  if (batch.size() == 1 && status.code() == absl::StatusCode::kAlreadyExists &&
-      !first.request_id.empty()) {
-    // A concurrent retry committed first (our transaction rolled back: no number taken).
-    status = db::RunOnConnection(pool_, [&](db::Connection& c) -> absl::Status {
-      QMS_ASSIGN_OR_RETURN(std::optional<Row> found, FindByRequest(c, plant, first.request_id));
-      if (!found) return absl::InternalError("duplicate return key");
-      first.result = Answer(*found, first);
-      return absl::OkStatus();
-    });
-    if (status.ok()) return;
-  }
-  for (PendingCreate* p : batch) p->result = status;
+  db::RunBatchOfCreates<PendingCreate>(
+      batch, [&](const std::vector<PendingCreate*>& b) { return CreateInOneTransaction(plant, b); },
+      [&](PendingCreate& first) {
+        return db::RunOnConnection(pool_, [&](db::Connection& c) -> absl::Status {
+          QMS_ASSIGN_OR_RETURN(std::optional<Row> found, FindByRequest(c, plant, first.request_id));
+          if (!found) return absl::InternalError("duplicate return key");
+          first.result = Answer(*found, first);
+          return absl::OkStatus();
+        });
+      },
+      [](PendingCreate& p, const absl::Status& status) {
+        p.created = false;
+        p.result = status;
+      });
 }
 
 absl::Status ReturnStore::CreateInOneTransaction(const std::string& plant,
