@@ -61,6 +61,27 @@ int PageSize(FieldViolations& violations, int requested);
 // An etag as this API gives them (a version number; empty: no check), or INVALID_ARGUMENT etag.
 absl::Status CheckEtag(absl::string_view etag);
 
+// A page of one record's rows (its history ...), the whole handler: the plant of the record the
+// request names checked, the page size, then `read(plant, id, page_size, page_token)` returning
+// a page with `entries` and `next_page_token`, each entry converted by `to_proto(entry,
+// response->add_entries())`.
+template <class Request, class Response, class Read, class ToProto>
+grpc::Status ListOfRecord(const grpc::ServerContext* context, const Request& request,
+                          absl::string_view collection, Response* response, Read read,
+                          ToProto to_proto) {
+  return Handle(context, [&](const Caller& caller) -> absl::Status {
+    QMS_ASSIGN_OR_RETURN(const PlantResource r,
+                         AllowedResource(caller, "name", request.name(), collection));
+    FieldViolations v;
+    const int page_size = PageSize(v, request.page_size());
+    QMS_RETURN_IF_ERROR(v.ToStatus());
+    QMS_ASSIGN_OR_RETURN(const auto page, read(r.plant, r.id, page_size, request.page_token()));
+    for (const auto& e : page.entries) to_proto(e, response->add_entries());
+    response->set_next_page_token(page.next_page_token);
+    return absl::OkStatus();
+  });
+}
+
 // Every role that may read a plant's records (auth::kReaders), for access tables.
 std::vector<std::string> Readers();
 

@@ -212,18 +212,11 @@ grpc::Status ComplaintServiceImpl::RecordReturn(grpc::ServerContext* context,
 grpc::Status ComplaintServiceImpl::ListComplaintHistory(
     grpc::ServerContext* context, const v1::ListComplaintHistoryRequest* request,
     v1::ListComplaintHistoryResponse* response) {
-  return Handle(context, [&](const Caller& caller) -> absl::Status {
-    QMS_ASSIGN_OR_RETURN(const PlantResource r,
-                         server::AllowedResource(caller, "name", request->name(), "complaints"));
-    FieldViolations v;
-    const int page_size = server::PageSize(v, request->page_size());
-    QMS_RETURN_IF_ERROR(v.ToStatus());
-    QMS_ASSIGN_OR_RETURN(const auto page,
-                         store_.History(r.plant, r.id, page_size, request->page_token()));
-    for (const auto& e : page.entries) HistoryToProto(e, response->add_entries());
-    response->set_next_page_token(page.next_page_token);
-    return absl::OkStatus();
-  });
+  return server::ListOfRecord(
+      context, *request, "complaints", response,
+      [this](const std::string& plant, const std::string& id, int page_size,
+             const std::string& token) { return store_.History(plant, id, page_size, token); },
+      [](const HistoryEntry& e, v1::HistoryEntry* out) { HistoryToProto(e, out); });
 }
 
 grpc::Status ComplaintServiceImpl::GetComplaintStatistics(

@@ -170,18 +170,11 @@ grpc::Status ReturnServiceImpl::ListReturns(grpc::ServerContext* context,
 grpc::Status ReturnServiceImpl::ListReturnHistory(grpc::ServerContext* context,
                                                   const v1::ListReturnHistoryRequest* request,
                                                   v1::ListReturnHistoryResponse* response) {
-  return Handle(context, [&](const Caller& caller) -> absl::Status {
-    QMS_ASSIGN_OR_RETURN(const PlantResource r,
-                         server::AllowedResource(caller, "name", request->name(), "returns"));
-    FieldViolations v;
-    const int page_size = server::PageSize(v, request->page_size());
-    QMS_RETURN_IF_ERROR(v.ToStatus());
-    QMS_ASSIGN_OR_RETURN(const HistoryPage page,
-                         store_.History(r.plant, r.id, page_size, request->page_token()));
-    for (const HistoryEntry& e : page.entries) HistoryToProto(e, response->add_entries());
-    response->set_next_page_token(page.next_page_token);
-    return absl::OkStatus();
-  });
+  return server::ListOfRecord(
+      context, *request, "returns", response,
+      [this](const std::string& plant, const std::string& id, int page_size,
+             const std::string& token) { return store_.History(plant, id, page_size, token); },
+      [](const HistoryEntry& e, v1::HistoryEntry* out) { HistoryToProto(e, out); });
 }
 
 template <class Request>
