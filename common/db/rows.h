@@ -81,6 +81,21 @@ absl::StatusOr<absl::Time> Now(Connection& connection);
 // Binds a time, or NULL when there is none.
 void BindOptionalTime(sql::PreparedStatement& statement, int index, std::optional<absl::Time> t);
 
+// Reads the rows of a keyset page into `out`: the query asked for page_size + 1 rows, and `read`
+// (absl::StatusOr<T>(Rows&)) reads one. Returns whether a further row exists (then there is a
+// next page, after the last row read); the extra row itself is not read.
+template <class T, class Read>
+absl::StatusOr<bool> ReadPage(Rows& rows, int page_size, Read read, std::vector<T>& out) {
+  while (rows.Next()) {
+    if (static_cast<int>(out.size()) == page_size) return true;
+    absl::StatusOr<T> row = read(rows);
+    if (!row.ok()) return row.status();
+    out.push_back(*std::move(row));
+  }
+  if (!rows.status().ok()) return rows.status();
+  return false;
+}
+
 }  // namespace qms::db
 
 #endif  // QMS_COMMON_DB_ROWS_H_

@@ -178,15 +178,13 @@ absl::StatusOr<FindingPage> AuditFindingStore::List(const FindingQuery& q) {
     if (*after_id > 0) select.setInt64(i++, *after_id);
     select.setInt(i++, q.page_size + 1);
     db::Rows rows(select.executeQuery());
-    while (rows.Next()) {
-      if (static_cast<int>(page.findings.size()) == q.page_size) {
-        more = true;
-        break;
-      }
-      auto row = ReadRow(rows);
-      if (!row.ok()) return row.status();
-      page.findings.push_back(std::move(row->first));
-    }
+    QMS_ASSIGN_OR_RETURN(more, db::ReadPage(
+                                   rows, q.page_size,
+                                   [](db::Rows& r) -> absl::StatusOr<AuditFinding> {
+                                     QMS_ASSIGN_OR_RETURN(auto row, ReadRow(r));
+                                     return std::move(row.first);
+                                   },
+                                   page.findings));
     return absl::OkStatus();
   });
   if (!status.ok()) return status;

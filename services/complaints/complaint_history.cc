@@ -26,7 +26,6 @@ absl::StatusOr<HistoryPage> ComplaintStore::History(const std::string& plant,
   if (!after_id.ok()) return after_id.status();
   HistoryPage page;
   bool exists = false;
-  int64_t last_id = 0;
   bool more = false;
   absl::Status status = db::RunOnConnection(pool_, [&](db::Connection& c) -> absl::Status {
     auto& check = c.Prepare(kComplaintExists);
@@ -41,32 +40,28 @@ absl::StatusOr<HistoryPage> ComplaintStore::History(const std::string& plant,
     select.setInt64(3, *after_id);
     select.setInt(4, page_size + 1);
     db::Rows rows(select.executeQuery());
-    while (rows.Next()) {
-      if (static_cast<int>(page.entries.size()) == page_size) {
-        more = true;
-        break;
-      }
+    const auto read = [](db::Rows& r) -> absl::StatusOr<HistoryEntry> {
       HistoryEntry e;
-      e.sequence = rows.Int64("id");
-      e.action = rows.String("action");
-      e.actor = rows.String("actor");
-      e.from_status = ComplaintStatusFromString(rows.String("from_status"));
-      auto to = ComplaintStatusFromString(rows.String("to_status"));
+      e.sequence = r.Int64("id");
+      e.action = r.String("action");
+      e.actor = r.String("actor");
+      e.from_status = ComplaintStatusFromString(r.String("from_status"));
+      auto to = ComplaintStatusFromString(r.String("to_status"));
       if (!to) return absl::InternalError("unknown status in history");
       e.to_status = *to;
-      e.time = rows.Time("time");
-      e.details = rows.String("details");
-      last_id = e.sequence;
-      page.entries.push_back(std::move(e));
-    }
-    return rows.status();
+      e.time = r.Time("time");
+      e.details = r.String("details");
+      return e;
+    };
+    QMS_ASSIGN_OR_RETURN(more, db::ReadPage(rows, page_size, read, page.entries));
+    return absl::OkStatus();
   });
   if (!status.ok()) return status;
   if (!exists) {
     return absl::NotFoundError(
         absl::StrCat("plants/", plant, "/complaints/", number, " does not exist"));
   }
-  if (more) page.next_page_token = EncodePageToken(last_id, query);
+  if (more) page.next_page_token = EncodePageToken(page.entries.back().sequence, query);
   return page;
 }
 

@@ -88,15 +88,14 @@ absl::StatusOr<ComplaintPage> ComplaintStore::List(const ListQuery& q) {
     if (*after_id > 0) select.setInt64(i++, *after_id);
     select.setInt(i++, q.page_size + 1);
     db::Rows rows(select.executeQuery());
-    while (rows.Next()) {
-      if (static_cast<int>(page.complaints.size()) == q.page_size) {
-        more = true;
-        break;
-      }
-      QMS_ASSIGN_OR_RETURN(Row row, ReadRow(rows));
-      last_id = row.id;
-      page.complaints.push_back(std::move(row.complaint));
-    }
+    QMS_ASSIGN_OR_RETURN(more, db::ReadPage(
+                                   rows, q.page_size,
+                                   [&](db::Rows& r) -> absl::StatusOr<Complaint> {
+                                     QMS_ASSIGN_OR_RETURN(Row row, ReadRow(r));
+                                     last_id = row.id;
+                                     return std::move(row.complaint);
+                                   },
+                                   page.complaints));
     return absl::OkStatus();
   });
   if (!status.ok()) return status;

@@ -86,15 +86,14 @@ absl::StatusOr<ReturnPage> ReturnStore::List(const ReturnQuery& q) {
     if (after_id > 0) select.setInt64(i++, after_id);
     select.setInt(i++, q.page_size + 1);
     db::Rows rows(select.executeQuery());
-    while (rows.Next()) {
-      if (static_cast<int>(page.returns.size()) == q.page_size) {
-        more = true;
-        break;
-      }
-      QMS_ASSIGN_OR_RETURN(Row row, ReadRow(rows));
-      last_id = row.id;
-      page.returns.push_back(std::move(row.record));
-    }
+    QMS_ASSIGN_OR_RETURN(more, db::ReadPage(
+                                   rows, q.page_size,
+                                   [&](db::Rows& r) -> absl::StatusOr<Return> {
+                                     QMS_ASSIGN_OR_RETURN(Row row, ReadRow(r));
+                                     last_id = row.id;
+                                     return std::move(row.record);
+                                   },
+                                   page.returns));
     return absl::OkStatus();
   }));
   if (more) page.next_page_token = EncodePageToken(last_id, QueryText(q));
@@ -125,23 +124,21 @@ absl::StatusOr<HistoryPage> ReturnStore::History(const std::string& plant,
     select.setInt64(2, after_id);
     select.setInt(3, page_size + 1);
     db::Rows rows(select.executeQuery());
-    while (rows.Next()) {
-      if (static_cast<int>(page.entries.size()) == page_size) {
-        more = true;
-        break;
-      }
-      HistoryEntry& e = page.entries.emplace_back();
-      e.sequence = rows.Int64("id");
-      e.action = rows.String("action");
-      e.actor = rows.String("actor");
-      e.from_state = ReturnStateFromString(rows.String("from_state"));
-      auto to = ReturnStateFromString(rows.String("to_state"));
+    const auto read = [](db::Rows& r) -> absl::StatusOr<HistoryEntry> {
+      HistoryEntry e;
+      e.sequence = r.Int64("id");
+      e.action = r.String("action");
+      e.actor = r.String("actor");
+      e.from_state = ReturnStateFromString(r.String("from_state"));
+      auto to = ReturnStateFromString(r.String("to_state"));
       if (!to) return absl::InternalError("unknown state in return history");
       e.to_state = *to;
-      e.time = rows.Time("time");
-      e.details = rows.String("details");
-    }
-    return rows.status();
+      e.time = r.Time("time");
+      e.details = r.String("details");
+      return e;
+    };
+    QMS_ASSIGN_OR_RETURN(more, db::ReadPage(rows, page_size, read, page.entries));
+    return absl::OkStatus();
   }));
   if (!exists) return NotFound(plant, number);
   if (more) page.next_page_token = EncodePageToken(page.entries.back().sequence, query);
