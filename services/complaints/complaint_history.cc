@@ -40,18 +40,8 @@ absl::StatusOr<HistoryPage> ComplaintStore::History(const std::string& plant,
     select.setInt64(3, *after_id);
     select.setInt(4, page_size + 1);
     db::Rows rows(select.executeQuery());
-    const auto read = [](db::Rows& r) -> absl::StatusOr<HistoryEntry> {
-      HistoryEntry e;
-      e.sequence = r.Int64("id");
-      e.action = r.String("action");
-      e.actor = r.String("actor");
-      e.from_status = ComplaintStatusFromString(r.String("from_status"));
-      auto to = ComplaintStatusFromString(r.String("to_status"));
-      if (!to) return absl::InternalError("unknown status in history");
-      e.to_status = *to;
-      e.time = r.Time("time");
-      e.details = r.String("details");
-      return e;
+    const auto read = [](db::Rows& r) {
+      return db::ReadHistoryEntry(r, "from_status", "to_status", &ComplaintStatusFromString);
     };
     QMS_ASSIGN_OR_RETURN(more, db::ReadPage(rows, page_size, read, page.entries));
     return absl::OkStatus();

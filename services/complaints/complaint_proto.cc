@@ -219,11 +219,10 @@ void HistoryToProto(const HistoryEntry& e, v1::HistoryEntry* p) {
   p->set_sequence(e.sequence);
   p->set_action(e.action);
   p->set_actor(e.actor);
-  if (e.from_status) {
-    p->set_from_status(
-        ToProtoEnum<v1::ComplaintStatus>(*e.from_status, &v1::ComplaintStatus_Parse));
+  if (e.from) {
+    p->set_from_status(ToProtoEnum<v1::ComplaintStatus>(*e.from, &v1::ComplaintStatus_Parse));
   }
-  p->set_to_status(ToProtoEnum<v1::ComplaintStatus>(e.to_status, &v1::ComplaintStatus_Parse));
+  p->set_to_status(ToProtoEnum<v1::ComplaintStatus>(e.to, &v1::ComplaintStatus_Parse));
   ToProto(e.time, p->mutable_time());
   p->set_details(e.details);
 }

@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/db/connection_pool.h"
+#include "common/db/history.h"
 #include "common/group_commit.h"
 #include "common/plant_calendars.h"
 #include "common/server/record_metrics.h"
@@ -37,20 +38,8 @@ struct ComplaintPage {
   std::string next_page_token;  // empty on the last page
 };
 
-struct HistoryEntry {
-  int64_t sequence = 0;
-  std::string action;
-  std::string actor;
-  std::optional<ComplaintStatus> from_status;  // none for the creation
-  ComplaintStatus to_status = ComplaintStatus::kReceived;
-  absl::Time time;
-  std::string details;
-};
-
-struct HistoryPage {
-  std::vector<HistoryEntry> entries;
-  std::string next_page_token;
-};
+using HistoryEntry = db::HistoryEntry<ComplaintStatus>;
+using HistoryPage = db::HistoryPage<ComplaintStatus>;
 
 struct StoreOptions {
   // Each plant's zone and calendar (the plants file: common/plant_calendars.h): numbers carry the

@@ -156,8 +156,8 @@ void HistoryToProto(const HistoryEntry& e, v1::HistoryEntry* p) {
   p->set_sequence(e.sequence);
   p->set_action(e.action);
   p->set_actor(e.actor);
-  if (e.from_state) p->set_from_state(ToProtoEnum<v1::ReturnState>(*e.from_state));
-  p->set_to_state(ToProtoEnum<v1::ReturnState>(e.to_state));
+  if (e.from) p->set_from_state(ToProtoEnum<v1::ReturnState>(*e.from));
+  p->set_to_state(ToProtoEnum<v1::ReturnState>(e.to));
   ToProto(e.time, p->mutable_time());
   p->set_details(e.details);
 }

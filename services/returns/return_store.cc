@@ -124,18 +124,8 @@ absl::StatusOr<HistoryPage> ReturnStore::History(const std::string& plant,
     select.setInt64(2, after_id);
     select.setInt(3, page_size + 1);
     db::Rows rows(select.executeQuery());
-    const auto read = [](db::Rows& r) -> absl::StatusOr<HistoryEntry> {
-      HistoryEntry e;
-      e.sequence = r.Int64("id");
-      e.action = r.String("action");
-      e.actor = r.String("actor");
-      e.from_state = ReturnStateFromString(r.String("from_state"));
-      auto to = ReturnStateFromString(r.String("to_state"));
-      if (!to) return absl::InternalError("unknown state in return history");
-      e.to_state = *to;
-      e.time = r.Time("time");
-      e.details = r.String("details");
-      return e;
+    const auto read = [](db::Rows& r) {
+      return db::ReadHistoryEntry(r, "from_state", "to_state", &ReturnStateFromString);
     };
     QMS_ASSIGN_OR_RETURN(more, db::ReadPage(rows, page_size, read, page.entries));
     return absl::OkStatus();

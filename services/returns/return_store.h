@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/db/connection_pool.h"
+#include "common/db/history.h"
 #include "common/group_commit.h"
 #include "common/plant_calendars.h"
 #include "common/server/record_metrics.h"
@@ -40,20 +41,8 @@ struct ReturnPage {
   absl::Time now;  // the database time the page was read at (for "overdue")
 };
 
-struct HistoryEntry {
-  int64_t sequence = 0;
-  std::string action;
-  std::string actor;
-  std::optional<ReturnState> from_state;  // none for the creation
-  ReturnState to_state = ReturnState::kRegistered;
-  absl::Time time;
-  std::string details;
-};
-
-struct HistoryPage {
-  std::vector<HistoryEntry> entries;
-  std::string next_page_token;
-};
+using HistoryEntry = db::HistoryEntry<ReturnState>;
+using HistoryPage = db::HistoryPage<ReturnState>;
 
 class ReturnStore {
  public:
