@@ -7,11 +7,6 @@
 
 namespace qms::db {
 
-absl::StatusOr<int64_t> TakeNumber(Connection& connection, const std::string& table,
-                                   const std::string& plant, int year) {
-  return TakeNumbers(connection, table, plant, year, 1);
-}
-
 absl::StatusOr<int64_t> TakeNumbers(Connection& connection, const std::string& table,
                                     const std::string& plant, int year, int64_t count) {
   if (count < 1) return absl::InvalidArgumentError("take at least one number");

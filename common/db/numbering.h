@@ -11,12 +11,10 @@
 
 namespace qms::db {
 
-// Takes the next sequence of `plant` and `year` in `table`, inside the caller's transaction: the
-// counter row stays locked until it commits, so a rolled-back create gives its number back and
-// no number is skipped. 1 for a year's first.
-absl::StatusOr<int64_t> TakeNumber(Connection& connection, const std::string& table,
-                                   const std::string& plant, int year);
-// Takes `count` consecutive numbers at once (a batch of creates): the last one taken.
+// Takes `count` consecutive numbers of `plant` and `year` in `table` (a batch of creates: 1 for
+// one), inside the caller's transaction, and returns the last one taken (1 for a year's first
+// single number). The counter row stays locked until the transaction commits, so a rolled-back
+// create gives its numbers back and no number is skipped.
 absl::StatusOr<int64_t> TakeNumbers(Connection& connection, const std::string& table,
                                     const std::string& plant, int year, int64_t count);
 

@@ -6,6 +6,8 @@
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 
 namespace qms::bench {
 
@@ -60,6 +62,18 @@ LoadResult RunLoad(const std::string& target, int callers, absl::Duration warmup
     out.p99_ms = latencies[std::min(latencies.size() - 1, latencies.size() * 99 / 100)];
   }
   return out;
+}
+
+LoadResult RunHealthLoad(const std::string& target, int callers, absl::Duration warmup,
+                         absl::Duration duration) {
+  return RunLoad(target, callers, warmup, duration,
+                 [](int, int64_t, const std::shared_ptr<grpc::Channel>& channel) {
+                   grpc::ClientContext context;
+                   grpc::health::v1::HealthCheckRequest request;
+                   grpc::health::v1::HealthCheckResponse response;
+                   return grpc::health::v1::Health::NewStub(channel)->Check(&context, request,
+                                                                            &response);
+                 });
 }
 
 }  // namespace qms::bench

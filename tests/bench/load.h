@@ -36,6 +36,10 @@ using Call =
 LoadResult RunLoad(const std::string& target, int callers, absl::Duration warmup,
                    absl::Duration duration, const Call& call, int channels = 4);
 
+// The gRPC ceiling of `target`: RunLoad of health Check calls (the same server, no work behind).
+LoadResult RunHealthLoad(const std::string& target, int callers, absl::Duration warmup,
+                         absl::Duration duration);
+
 }  // namespace qms::bench
 
 #endif  // QMS_TESTS_BENCH_LOAD_H_

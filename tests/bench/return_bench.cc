@@ -18,7 +18,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
-#include "grpc/health/v1/health.grpc.pb.h"
 #include "qms/returns/v1/returns.grpc.pb.h"
 #include "tests/bench/load.h"
 #include "tests/bench/sysbench.h"
@@ -115,14 +114,7 @@ int main(int argc, char** argv) {
     Row row;
     row.callers = std::stoi(std::string(level));
     std::cerr << "callers=" << row.callers << ": health";
-    row.health = qms::bench::RunLoad(target, row.callers, warmup, phase,
-                                     [](int, int64_t, const std::shared_ptr<grpc::Channel>& ch) {
-                                       grpc::ClientContext context;
-                                       grpc::health::v1::HealthCheckRequest r;
-                                       grpc::health::v1::HealthCheckResponse out;
-                                       return grpc::health::v1::Health::NewStub(ch)->Check(&context,
-                                                                                           r, &out);
-                                     });
+    row.health = qms::bench::RunHealthLoad(target, row.callers, warmup, phase);
     std::cerr << ", sysbench";
     row.db = qms::bench::RunSysbench(absl::GetFlag(FLAGS_sysbench), row.callers,
                                      absl::GetFlag(FLAGS_seconds));
