@@ -18,11 +18,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "qms/notifications/v1/notifications.grpc.pb.h"
-#include "tests/support/reflection_client.h"
 #include "tests/support/service_process.h"
 #include "tests/support/service_registry.h"
 #include "tests/support/test_database.h"
 #include "tests/support/tokens.h"
+#include "tools/cli/reflection.h"
 
 namespace qms {
 namespace {
@@ -96,7 +96,7 @@ grpc::Status Call(const ServiceProcess& process, const pb::MethodDescriptor& met
 struct Running {
   std::unique_ptr<TestDatabase> db;
   std::unique_ptr<ServiceProcess> process;
-  std::unique_ptr<testing::ReflectedServer> served;
+  std::unique_ptr<cli::ReflectedServer> served;
 };
 
 class AccessTest : public ::testing::Test {
@@ -112,8 +112,8 @@ class AccessTest : public ::testing::Test {
       Running& r = (*running_)[s.name];
       r.db = std::make_unique<TestDatabase>();
       r.process = std::make_unique<ServiceProcess>(s.binary(), *r.db, flags);
-      absl::StatusOr<std::unique_ptr<testing::ReflectedServer>> served =
-          testing::ReflectedServer::Fetch(r.process->grpc_address(), "qms.");
+      absl::StatusOr<std::unique_ptr<cli::ReflectedServer>> served =
+          cli::ReflectedServer::Fetch(r.process->grpc_address(), "qms.");
       ASSERT_TRUE(served.ok()) << s.name << ": " << served.status();
       ASSERT_FALSE((*served)->services().empty()) << s.name << " serves no qms service";
       r.served = std::move(*served);
