@@ -3,13 +3,8 @@
 # through reflection, a call with JSON in and out, the status and field violations of a bad
 # request, a refusal without a token, exit codes that follow the status.
 set -euo pipefail
-ROOT=$1
-BUILD=$2
-export QMS_VAR_DIR
-QMS_VAR_DIR=$(mktemp -d /tmp/qms-cli.XXXXXX)
-export QMS_BUILD_DIR=$BUILD QMS_SKIP_INSTALL=1 QMS_SKIP_BUILD=1 QMS_PORTS=auto
-trap '"$ROOT/scripts/qms" down >/dev/null 2>&1 || true; rm -rf "$QMS_VAR_DIR"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# shellcheck source=stack.sh
+source "$(dirname "${BASH_SOURCE[0]}")/stack.sh"
 qms() { "$ROOT/scripts/qms" cli "$@"; }
 json_get() { python3 -c "import json,sys; print(eval('json.load(sys.stdin)' + sys.argv[1]))" "$1"; }
 

@@ -2,13 +2,8 @@
 # `scripts/qms up` on a fresh var dir prints its endpoints; a complaint round trip works through
 # them; `up` again starts nothing new; `down` stops exactly what `up` started.
 set -euo pipefail
-ROOT=$1
-BUILD=$2
-export QMS_VAR_DIR
-QMS_VAR_DIR=$(mktemp -d /tmp/qms-e2e.XXXXXX)
-export QMS_BUILD_DIR=$BUILD QMS_SKIP_INSTALL=1 QMS_SKIP_BUILD=1 QMS_PORTS=auto
-trap '"$ROOT/scripts/qms" down >/dev/null 2>&1 || true; rm -rf "$QMS_VAR_DIR"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# shellcheck source=stack.sh
+source "$(dirname "${BASH_SOURCE[0]}")/stack.sh"
 
 out=$("$ROOT/scripts/qms" up)
 echo "$out"

@@ -26,19 +26,18 @@ bool Await(grpc::CompletionQueue& cq) {
   return cq.Next(&tag, &ok) && ok;
 }
 
-}  // namespace
-
 std::string CodeName(grpc::StatusCode code) {
   return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
 }
+
+}  // namespace
 
 grpc::Status CallMethod(const std::shared_ptr<grpc::Channel>& channel,
                         const ReflectedServer& server, const pb::MethodDescriptor& method,
                         const std::string& request_json, const CallOptions& options,
                         const std::function<void(const std::string&)>& on_reply) {
   std::unique_ptr<pb::Message> request = server.NewMessage(method.input_type());
-  pb::util::JsonParseOptions parse;
-  parse.ignore_unknown_fields = false;
+  pb::util::JsonParseOptions parse;  // unknown fields are refused: a typo is not a filter
   if (auto parsed = pb::util::JsonStringToMessage(request_json.empty() ? "{}" : request_json,
                                                   request.get(), parse);
       !parsed.ok()) {
@@ -74,8 +73,7 @@ grpc::Status CallMethod(const std::shared_ptr<grpc::Channel>& channel,
     call->WritesDone(nullptr);
     open = Await(cq);
   }
-  pb::util::JsonPrintOptions print;
-  print.preserve_proto_field_names = false;
+  std::unique_ptr<pb::Message> reply = server.NewMessage(method.output_type());
   while (open) {
     grpc::ByteBuffer in;
     call->Read(&in, nullptr);
@@ -87,10 +85,9 @@ grpc::Status CallMethod(const std::shared_ptr<grpc::Channel>& channel,
         reply_bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
       }
     }
-    std::unique_ptr<pb::Message> reply = server.NewMessage(method.output_type());
     std::string json;
     if (!reply->ParseFromString(reply_bytes) ||
-        !pb::util::MessageToJsonString(*reply, &json, print).ok()) {
+        !pb::util::MessageToJsonString(*reply, &json).ok()) {
       context.TryCancel();
       return grpc::Status(
           grpc::StatusCode::DATA_LOSS,

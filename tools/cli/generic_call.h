@@ -34,9 +34,6 @@ grpc::Status CallMethod(const std::shared_ptr<grpc::Channel>& channel,
 // field violation ("  return.lines[0].quantity: must be positive"); other details by type.
 std::string DescribeStatus(const grpc::Status& status);
 
-// The status code's canonical name ("NOT_FOUND").
-std::string CodeName(grpc::StatusCode code);
-
 }  // namespace qms::cli
 
 #endif  // QMS_TOOLS_CLI_GENERIC_CALL_H_

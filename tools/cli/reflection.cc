@@ -97,15 +97,6 @@ absl::StatusOr<const google::protobuf::MethodDescriptor*> ReflectedServer::FindM
       absl::StrCat(name, " is ambiguous: ", absl::StrJoin(names, ", ")));
 }
 
-const google::protobuf::FileDescriptor* ReflectedServer::FindFileOf(
-    absl::string_view symbol) const {
-  std::string name(symbol);
-  if (const auto* m = pool_.FindMessageTypeByName(name)) return m->file();
-  if (const auto* e = pool_.FindEnumTypeByName(name)) return e->file();
-  if (const auto* s = pool_.FindServiceByName(name)) return s->file();
-  return nullptr;
-}
-
 std::unique_ptr<google::protobuf::Message> ReflectedServer::NewMessage(
     const google::protobuf::Descriptor* type) const {
   return std::unique_ptr<google::protobuf::Message>(factory_.GetPrototype(type)->New());

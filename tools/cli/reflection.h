@@ -37,8 +37,6 @@ class ReflectedServer {
   // services, "Service/Method" or just "Method". NOT_FOUND names what was asked.
   absl::StatusOr<const google::protobuf::MethodDescriptor*> FindMethod(
       absl::string_view name) const;
-  // Any message, enum or service by its full name.
-  const google::protobuf::FileDescriptor* FindFileOf(absl::string_view symbol) const;
   const google::protobuf::DescriptorPool& pool() const { return pool_; }
   // A fresh, empty message of `type` (owned by the caller, made by this server's factory).
   std::unique_ptr<google::protobuf::Message> NewMessage(
