@@ -105,6 +105,7 @@ grpc::Status ComplaintServiceImpl::ListComplaints(grpc::ServerContext* context,
       CheckTimestamp(v, "received_before", request->received_before());
       query.received_before = FromProto(request->received_before());
     }
+    query.overdue_only = request->overdue_only();
     QMS_RETURN_IF_ERROR(v.ToStatus());
     QMS_ASSIGN_OR_RETURN(const ComplaintPage page, store_.List(query));
     for (const Complaint& c : page.complaints) ComplaintToProto(c, response->add_complaints());

@@ -37,8 +37,16 @@ std::string ListFingerprint(const ListQuery& q) {
   return absl::StrCat(q.plant.size(), ":", q.plant, ";", q.customer.size(), ":", q.customer, ";",
                       q.status ? ToString(*q.status) : "", ";",
                       q.received_after ? absl::FormatTime(*q.received_after) : "", ";",
-                      q.received_before ? absl::FormatTime(*q.received_before) : "");
+                      q.received_before ? absl::FormatTime(*q.received_before) : "", ";",
+                      q.overdue_only ? "overdue" : "");
 }
+
+// An open complaint whose 24 h containment or corrective action is past due on the database
+// clock (as the statistics count it): the overdue filter of a list and the overdue gauge.
+constexpr char kOverdue[] =
+    "status NOT IN ('CLOSED', 'REOPENED') AND ((contain_time IS NULL AND received_time < "
+    "UTC_TIMESTAMP(6) - INTERVAL 24 HOUR) OR (reply_time IS NULL AND corrective_action_due < "
+    "UTC_TIMESTAMP(6)))";
 
 }  // namespace
 
@@ -71,6 +79,7 @@ absl::StatusOr<ComplaintPage> ComplaintStore::List(const ListQuery& q) {
   if (q.status) absl::StrAppend(&sql, " AND status = ?");
   if (q.received_after) absl::StrAppend(&sql, " AND received_time >= ?");
   if (q.received_before) absl::StrAppend(&sql, " AND received_time < ?");
+  if (q.overdue_only) absl::StrAppend(&sql, " AND ", kOverdue);
   if (*after_id > 0) absl::StrAppend(&sql, " AND id < ?");
   absl::StrAppend(&sql, " ORDER BY id DESC LIMIT ?");
 
@@ -236,12 +245,9 @@ absl::StatusOr<server::RecordCounts> ComplaintStore::Count() {
       counts.open.push_back({open.String("plant"), open.String("status"), open.Int64("n")});
     }
     QMS_RETURN_IF_ERROR(open.status());
-    db::Rows overdue(
-        c.Prepare("SELECT plant, COUNT(*) AS n FROM complaints WHERE status NOT IN ('CLOSED', "
-                  "'REOPENED') AND ((contain_time IS NULL AND received_time < UTC_TIMESTAMP(6) - "
-                  "INTERVAL 24 HOUR) OR (reply_time IS NULL AND corrective_action_due < "
-                  "UTC_TIMESTAMP(6))) GROUP BY plant")
-            .executeQuery());
+    db::Rows overdue(c.Prepare(absl::StrCat("SELECT plant, COUNT(*) AS n FROM complaints WHERE ",
+                                            kOverdue, " GROUP BY plant"))
+                         .executeQuery());
     while (overdue.Next()) counts.overdue.emplace_back(overdue.String("plant"), overdue.Int64("n"));
     return overdue.status();
   });

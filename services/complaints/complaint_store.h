@@ -29,6 +29,7 @@ struct ListQuery {
   std::optional<ComplaintStatus> status;      // none: any
   std::optional<absl::Time> received_after;   // inclusive
   std::optional<absl::Time> received_before;  // exclusive
+  bool overdue_only = false;                  // open, containment or corrective action past due
   int page_size = 50;
   std::string page_token;
 };

@@ -407,5 +407,42 @@ TEST_F(SeriousTest, AReturnMakesItSerious) {
   EXPECT_THAT(RegisterWith("BOSCH", "", false).serious_reasons(), IsEmpty());
 }
 
+TEST_F(LifecycleTest, OverdueOnlyListsOpenComplaintsPastTheirContainment) {
+  // Received now: nothing is due yet. Received 30 hours ago (on the database clock): its 24 h
+  // containment is past due until it is contained.
+  const absl::Time now = absl::FromUnixSeconds(db_.Count("SELECT UNIX_TIMESTAMP()"));
+  auto received = [&](absl::Duration ago) {
+    v1::CreateComplaintRequest request;
+    request.set_parent("plants/SZ1");
+    *request.mutable_complaint() = ValidComplaint();
+    request.mutable_complaint()->mutable_received_time()->set_seconds(
+        absl::ToUnixSeconds(now - ago));
+    v1::Complaint created;
+    EXPECT_TRUE(As("sales@sz1", "sales", &Stub::CreateComplaint, request, &created).ok());
+    return created;
+  };
+  received(absl::ZeroDuration());
+  const v1::Complaint late = received(absl::Hours(30));
+  const v1::Complaint contained_late = received(absl::Hours(30));
+  v1::Complaint out;
+  ASSERT_TRUE(Triage(contained_late, &out).ok());
+  ASSERT_TRUE(Contain(contained_late, &out).ok());
+
+  auto overdue = [&] {
+    v1::ListComplaintsRequest list;
+    list.set_parent("plants/SZ1");
+    list.set_overdue_only(true);
+    v1::ListComplaintsResponse listed;
+    EXPECT_TRUE(List(list, &listed).ok());
+    std::vector<std::string> names;
+    for (const auto& c : listed.complaints()) names.push_back(c.name());
+    return names;
+  };
+  EXPECT_THAT(overdue(), ElementsAre(late.name()));
+  ASSERT_TRUE(Triage(late, &out).ok());
+  ASSERT_TRUE(Contain(late, &out).ok());
+  EXPECT_THAT(overdue(), IsEmpty()) << "contained, the corrective action not yet due";
+}
+
 }  // namespace
 }  // namespace qms::complaints
