@@ -1,10 +1,8 @@
-// qms: the suite's command line. Every method of every service through server reflection (no
-// recompilation when a service grows): `qms services`, `qms describe SYMBOL`,
-// `qms call METHOD JSON`. Exit code 0 when the call is OK, else the gRPC status code (1..16);
-// 64 for a usage or connection problem found before any call.
-#include <grpcpp/create_channel.h>
-#include <grpcpp/security/credentials.h>
-
+// qms: the suite's command line. The daily work (complaints, findings, timers, calendars,
+// returns, a live watch) as tables for people and --json for scripts, and every method of every
+// service through server reflection (`qms services`, `qms describe`, `qms call`), so nothing is
+// recompiled when a service grows. Exit code 0 when the calls are OK, else the gRPC status code
+// of the failed one (1..16); 64 for a usage or connection problem found before any call.
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
@@ -12,96 +10,13 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
-#include "absl/time/time.h"
-#include "common/read_file.h"
-#include "tools/cli/generic_call.h"
+#include "tools/cli/client.h"
+#include "tools/cli/commands.h"
+#include "tools/cli/demo.h"
 #include "tools/cli/reflection.h"
 
 namespace qms::cli {
 namespace {
-
-constexpr int kUsage = 64;
-
-struct Connection {
-  std::string service;  // a name of services/registry.txt, resolved through the local stack
-  std::string address;  // host:port; wins over --service
-  std::string var_dir;  // the local stack's var/ (QMS_VAR_DIR)
-  std::string token;
-  std::string token_file;
-  std::string ca_file;    // TLS: the servers' CA; empty = plaintext
-  std::string cert_file;  // mutual TLS: this client's certificate and key
-  std::string key_file;
-  double timeout_seconds = 30;
-};
-
-// Where `service` of the local stack listens: the `grpc=` line `scripts/qms up` wrote.
-std::string LocalAddress(const Connection& c) {
-  auto ready = ReadFile(absl::StrCat(c.var_dir, "/run/", c.service, ".ready"));
-  if (!ready.ok()) return "";
-  for (absl::string_view line : absl::StrSplit(*ready, '\n')) {
-    if (absl::ConsumePrefix(&line, "grpc=")) return std::string(line);
-  }
-  return "";
-}
-
-int Fail(const std::string& message) {
-  std::cerr << "qms: " << message << "\n";
-  return kUsage;
-}
-
-// The channel, the token and the server's API, or a message saying what is missing.
-struct Session {
-  std::shared_ptr<grpc::Channel> channel;
-  std::string token;
-  std::unique_ptr<ReflectedServer> server;
-};
-
-absl::StatusOr<Session> Open(const Connection& c) {
-  std::string address = c.address;
-  if (address.empty() && !c.service.empty()) {
-    address = LocalAddress(c);
-    if (address.empty()) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("no running ", c.service, " in ", c.var_dir,
-                       " (start the local stack with `scripts/qms up`, or give --address)"));
-    }
-  }
-  if (address.empty())
-    return absl::InvalidArgumentError("give --service NAME or --address HOST:PORT");
-  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
-  if (!c.ca_file.empty()) {
-    grpc::SslCredentialsOptions tls;
-    auto ca = ReadFile(c.ca_file);
-    if (!ca.ok()) return ca.status();
-    tls.pem_root_certs = *ca;
-    if (!c.cert_file.empty() || !c.key_file.empty()) {
-      auto cert = ReadFile(c.cert_file);
-      auto key = ReadFile(c.key_file);
-      if (!cert.ok()) return cert.status();
-      if (!key.ok()) return key.status();
-      tls.pem_cert_chain = *cert;
-      tls.pem_private_key = *key;
-    }
-    credentials = grpc::SslCredentials(tls);
-  }
-  Session session;
-  session.token = c.token;
-  if (session.token.empty() && !c.token_file.empty()) {
-    auto token = ReadFile(c.token_file);
-    if (!token.ok()) return token.status();
-    session.token = std::string(absl::StripAsciiWhitespace(*token));
-  }
-  session.channel = grpc::CreateChannel(address, credentials);
-  auto server = ReflectedServer::Fetch(session.channel, "qms.", session.token);
-  if (!server.ok()) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot read the API of ", address, ": ", server.status().message()));
-  }
-  session.server = std::move(*server);
-  return session;
-}
 
 void ListServices(const ReflectedServer& server) {
   for (const auto* service : server.services()) {
@@ -115,7 +30,7 @@ void ListServices(const ReflectedServer& server) {
   }
 }
 
-int Describe(const ReflectedServer& server, const std::string& symbol) {
+void Describe(const ReflectedServer& server, const std::string& symbol) {
   const auto& pool = server.pool();
   if (const auto* m = pool.FindMessageTypeByName(symbol)) {
     std::cout << m->DebugString();
@@ -126,92 +41,111 @@ int Describe(const ReflectedServer& server, const std::string& symbol) {
   } else if (auto method = server.FindMethod(symbol); method.ok()) {
     std::cout << (*method)->DebugString() << (*method)->input_type()->DebugString();
   } else {
-    return Fail(absl::StrCat("the server knows no message, enum, service or method ", symbol));
+    throw Failure{kUsage,
+                  absl::StrCat("the server knows no message, enum, service or method ", symbol)};
   }
-  return 0;
 }
 
-int Call(const Session& session, const std::string& method_name, std::string request,
-         absl::Duration timeout) {
-  auto method = session.server->FindMethod(method_name);
-  if (!method.ok()) return Fail(std::string(method.status().message()));
-  if ((*method)->client_streaming()) {
-    return Fail(absl::StrCat((*method)->full_name(), " streams requests; qms sends one"));
-  }
-  if (request == "-") {
-    request.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-  }
-  CallOptions options{session.token, timeout};
-  grpc::Status status = CallMethod(session.channel, *session.server, **method, request, options,
-                                   [](const std::string& json) { std::cout << json << std::endl; });
-  if (status.ok()) return 0;
-  std::cerr << DescribeStatus(status) << "\n";
-  if (status.error_code() == grpc::StatusCode::UNAUTHENTICATED && session.token.empty()) {
-    std::cerr << "(no token: set QMS_TOKEN, give --token or --token-file; for the local stack "
-                 "`export QMS_TOKEN=$(scripts/qms token --role quality --plant SZ1)`)\n";
-  }
-  return static_cast<int>(status.error_code());
+void AddGenericCommands(CLI::App& app, Client& client) {
+  Command(app, "services", "List the services of --service (or --address) and their methods",
+          [&client] { ListServices(client.Api(client.connection().service)); });
+
+  auto symbol = std::make_shared<std::string>();
+  Command(app, "describe", "Show a message, enum, service or method as protobuf text",
+          [&client, symbol] { Describe(client.Api(client.connection().service), *symbol); })
+      ->add_option("symbol", *symbol, "e.g. qms.complaints.v1.Complaint or CreateComplaint")
+      ->required();
+
+  struct CallOptions {
+    std::string method;
+    std::string request = "{}";
+    bool forever = false;
+  };
+  auto o = std::make_shared<CallOptions>();
+  CLI::App* call = Command(
+      app, "call",
+      "Call any method of --service with a JSON request; each reply printed as JSON (a server "
+      "stream as it arrives)",
+      [&client, o] {
+        std::string request = o->request;
+        if (request == "-") {
+          request.assign(std::istreambuf_iterator<char>(std::cin),
+                         std::istreambuf_iterator<char>());
+        }
+        client.CallText(client.connection().service, o->method, request,
+                        o->forever ? absl::InfiniteDuration()
+                                   : absl::Seconds(client.connection().timeout_seconds),
+                        [](const std::string& json) { std::cout << json << std::endl; });
+      });
+  call->add_option("method", o->method,
+                   "Service/Method, pkg.Service/Method or an unambiguous Method")
+      ->required();
+  call->add_option("request", o->request, "The request as JSON; - reads it from stdin")
+      ->capture_default_str();
+  call->add_flag("--no-deadline", o->forever, "No deadline (for a stream that runs until stopped)");
 }
 
 int Main(int argc, char** argv) {
   CLI::App app{
-      "qms: the QMS Suite's command line. Calls any method of any service through server "
-      "reflection.\nExit code: 0 OK, the gRPC status code (1-16) of a failed call, 64 for a usage "
-      "or connection problem."};
+      "qms: the QMS Suite's command line.\n"
+      "Daily work as tables (--json for scripts): complaints, findings, timers, calendar, "
+      "returns, watch.\n"
+      "Any method of any service through server reflection: services, describe, call.\n"
+      "Endpoints: the local stack's var/run (after `scripts/qms up`), --endpoint NAME=HOST:PORT or "
+      "--address. Token: $QMS_TOKEN, --token or --token-file.\n"
+      "Exit code: 0 OK, the gRPC status code (1-16) of a failed call, 64 for a usage or "
+      "connection problem."};
+  app.name("qms");
   app.require_subcommand(1);
   Connection c;
   if (const char* v = std::getenv("QMS_TOKEN")) c.token = v;
   c.var_dir = std::getenv("QMS_VAR_DIR") != nullptr ? std::getenv("QMS_VAR_DIR") : "var";
   app.add_option("-s,--service", c.service,
-                 "A service of the local stack (complaints, notifications, returns, …): its "
-                 "address is read from the stack's var/run")
+                 "For services, describe and call: a service of the local stack (complaints, "
+                 "notifications, returns, …)")
       ->envname("QMS_SERVICE");
-  app.add_option("-a,--address", c.address, "host:port of the server (wins over --service)")
+  app.add_option("-a,--address", c.address, "host:port of every service (a gateway, or one server)")
       ->envname("QMS_ADDRESS");
+  app.add_option("--endpoint", c.endpoints, "NAME=HOST:PORT of one service (repeatable)")
+      ->envname("QMS_ENDPOINTS")
+      ->delimiter(',');
   app.add_option("--var-dir", c.var_dir, "The local stack's var/ (default $QMS_VAR_DIR or var)");
   app.add_option("--token", c.token, "Bearer token (default $QMS_TOKEN)");
   app.add_option("--token-file", c.token_file, "A file holding the bearer token");
-  app.add_option("--ca", c.ca_file, "TLS: the CA the server's certificate is checked against");
+  app.add_option("--ca", c.ca_file, "TLS: the CA the servers' certificates are checked against");
   app.add_option("--cert", c.cert_file, "Mutual TLS: this client's certificate")->needs("--ca");
   app.add_option("--key", c.key_file, "Mutual TLS: this client's private key")->needs("--cert");
   app.add_option("--timeout", c.timeout_seconds, "Deadline of a call in seconds")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  bool json = false;
+  app.add_flag("--json", json, "Replies as JSON (one document per command, a line per event)");
+  app.get_option("--cert")->needs("--key");
 
-  CLI::App* services = app.add_subcommand("services", "List the services and their methods");
-  std::string symbol;
-  CLI::App* describe =
-      app.add_subcommand("describe", "Show a message, enum, service or method as protobuf text");
-  describe->add_option("symbol", symbol, "e.g. qms.complaints.v1.Complaint or CreateComplaint")
-      ->required();
-  std::string method_name;
-  std::string request;
-  CLI::App* call =
-      app.add_subcommand("call",
-                         "Call a method with a JSON request and print each reply as JSON (a server "
-                         "stream as it arrives)");
-  call->add_option("method", method_name,
-                   "Service/Method, pkg.Service/Method or an unambiguous Method")
-      ->required();
-  call->add_option("request", request, "The request as JSON; - reads it from stdin")
-      ->default_val("{}");
-  bool forever = false;
-  call->add_flag("--no-deadline", forever, "No deadline (for a watch that runs until stopped)");
+  // The chosen command runs once every option is parsed (the client is made from them first);
+  // it connects to the services it calls as it calls them.
+  Client shared(Connection{});
+  Context context{shared, false};
+  AddComplaintCommands(app, context);
+  AddNotificationCommands(app, context);
+  AddReturnCommands(app, context);
+  AddDemoCommand(app, context);
+  AddGenericCommands(app, shared);
 
+  app.parse_complete_callback([&] {
+    shared = Client(c);
+    context.json = json;
+  });
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
+    const int code = app.exit(e);
     return code == 0 ? 0 : kUsage;
+  } catch (const Failure& f) {
+    std::cerr << (f.exit_code == kUsage ? "qms: " : "") << f.message << "\n";
+    return f.exit_code;
   }
-  absl::StatusOr<Session> session = Open(c);
-  if (!session.ok()) return Fail(std::string(session.status().message()));
-  if (services->parsed()) {
-    ListServices(*session->server);
-    return 0;
-  }
-  if (describe->parsed()) return Describe(*session->server, symbol);
-  return Call(*session, method_name, request,
-              forever ? absl::InfiniteDuration() : absl::Seconds(c.timeout_seconds));
+  return 0;
 }
 
 }  // namespace
