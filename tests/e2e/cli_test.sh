@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # `qms` (tools/cli) against the local stack `scripts/qms up` starts: every service's methods
 # through reflection, a call with JSON in and out, the status and field violations of a bad
-# request, a refusal without a token, exit codes that follow the status.
+# request, a refusal without a token, exit codes that follow the status; then `scripts/qms demo`
+# twice (a month each, nothing duplicated) and the daily commands on what it made: lists as
+# tables and JSON, a complaint walked through a step, its report written, timers, findings,
+# returns, the live watch.
 set -euo pipefail
 # shellcheck source=stack.sh
 source "$(dirname "${BASH_SOURCE[0]}")/stack.sh"
@@ -80,4 +83,110 @@ set +e
 err=$(qms -s complaints call ListComplaints '{"parent":"plants/BER"}' 2>&1 >/dev/null); code=$?
 set -e
 [ "$code" = 7 ] || fail "another plant exited $code: $err"
+# Every command's help is complete: each command and subcommand answers --help with its usage.
+for command in complaints findings timers calendar returns; do
+  out=$(qms "$command" --help) || fail "$command --help"
+  subs=$(sed -n '/^Subcommands:/,$p' <<<"$out" | awk 'NR > 1 && NF {print $1}')
+  [ -n "$subs" ] || fail "$command --help lists no subcommands"
+  for sub in $subs; do
+    qms "$command" "$sub" --help | grep -q "^Usage: qms $command $sub" || fail "$command $sub --help"
+  done
+done
+qms complaints triage --help | grep -q -- "--severity" || fail "triage --help names no --severity"
+
+# The demo, twice: each run an older month, nothing duplicated.
+run1=$("$ROOT/scripts/qms" demo --json) || fail "the first demo run"
+run2=$("$ROOT/scripts/qms" demo --json) || fail "the second demo run"
+"$ROOT/scripts/qms" demo >"$QMS_VAR_DIR/demo.txt" || fail "a third demo run"
+grep -q "scripts/qms cli complaints list" "$QMS_VAR_DIR/demo.txt" || fail "the demo says what to look at"
+export QMS_TOKEN
+QMS_TOKEN=$("$ROOT/scripts/qms" token --role quality,sales --plant SZ1,BER)
+for plant in SZ1 BER; do
+  qms --json complaints list --plant "$plant" --limit 1000 >"$QMS_VAR_DIR/$plant.json" \
+    || fail "complaints list --json $plant"
+done
+python3 - "$run1" "$run2" "$QMS_VAR_DIR/SZ1.json" "$QMS_VAR_DIR/BER.json" <<'PY' || fail "the demo's month"
+import collections, json, sys
+run1, run2 = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+months = [run1["month"], run2["month"]]
+assert months[0] > months[1], f"the second run filled {months[1]}, not a month before {months[0]}"
+states = {"RECEIVED", "TRIAGED", "CONTAINED", "ROOT_CAUSE_IDENTIFIED", "ACTIONS_PROPOSED",
+          "ACTIONS_REJECTED", "APPROVED", "REPLIED", "CLOSED", "REOPENED"}
+for path in sys.argv[3:]:
+    complaints = json.load(open(path))["complaints"]
+    for month in months:
+        of_month = [c for c in complaints if c["receivedTime"].startswith(month)]
+        assert len(of_month) == 12, f"{path}: {len(of_month)} complaints received in {month}"
+        key = collections.Counter((c["customer"], c["partNumber"], c["receivedTime"])
+                                  for c in of_month)
+        assert len(key) == 12, f"{path} {month}: duplicated {[k for k, n in key.items() if n > 1]}"
+        seen = {c["status"] for c in of_month}
+        assert seen == states, f"{path} {month}: states {sorted(seen)}, missing {states - seen}"
+        assert any(c.get("seriousReasons") for c in of_month), f"{path} {month}: none serious"
+        assert any(c.get("reopenedAs") for c in of_month), f"{path} {month}: no reopen chain"
+PY
+
+# A list as a table: a header and the live complaints of the three runs.
+table=$(qms complaints list --plant SZ1) || fail "complaints list"
+head -n 1 <<<"$table" | grep -q "^COMPLAINT *STATE *CUSTOMER" || fail "no table header: $table"
+for number in $(json_get '["live"][0]' <<<"$run1") $(json_get '["live"][0]' <<<"$run2"); do
+  grep -q "^$number " <<<"$table" || fail "$number not in the table"
+done
+
+# One complaint of the month, still RECEIVED, walked through the complaint meeting.
+number=$(python3 - "$run1" "$QMS_VAR_DIR/SZ1.json" <<'PY'
+import json, sys
+month = json.loads(sys.argv[1])["month"]
+print(next(c["number"] for c in json.load(open(sys.argv[2]))["complaints"]
+           if c["status"] == "RECEIVED" and c["receivedTime"].startswith(month)))
+PY
+)
+QMS_TOKEN=$("$ROOT/scripts/qms" token --role quality --plant SZ1)
+qms complaints triage "$number" --department Production --severity MINOR --what "burr seen" \
+  --member "Liu Yang|Quality|8D leader" | grep -q "^state: *TRIAGED" || fail "triage $number"
+qms complaints history "$number" | tail -n 1 | grep -q "TriageComplaint .* RECEIVED *TRIAGED" \
+  || fail "the history of $number does not end with the triage"
+qms complaints show "$number" | grep -q "^D1 team:" || fail "show $number has no D1 team"
+qms complaints report "$number" -o "$QMS_VAR_DIR/report.html" >/dev/null || fail "report"
+grep -qi "<html" "$QMS_VAR_DIR/report.html" && grep -q "$number" "$QMS_VAR_DIR/report.html" \
+  || fail "the report of $number is not its HTML document"
+# A step the state does not allow: FAILED_PRECONDITION, exit code 9; an unknown number: 5.
+closed=$(python3 -c "import json,sys; print(next(c['number'] for c in json.load(open(sys.argv[1]))['complaints'] if c['status'] == 'CLOSED'))" "$QMS_VAR_DIR/SZ1.json")
+set +e
+err=$(qms complaints contain "$closed" --action "sort|Quality|Liu|2030-01-01" 2>&1); code=$?
+set -e
+[ "$code" = 9 ] && grep -q "FAILED_PRECONDITION" <<<"$err" || fail "contain on $closed: $code $err"
+set +e
+qms complaints show SZ1-1999-99999 >/dev/null 2>&1; code=$?
+set -e
+[ "$code" = 5 ] || fail "show of an unknown complaint exited $code"
+
+# Findings with their blacklist, returns, timers, the calendar, the live watch.
+qms --json findings blacklist --plant SZ1 | python3 -c "
+import json, sys
+f = json.load(sys.stdin)['findings']
+assert len(f) >= 4 and all(x['blacklisted'] for x in f), f" || fail "findings blacklist"
+qms --json findings list --plant SZ1 | python3 -c "
+import json, sys
+assert any(not x.get('blacklisted') for x in json.load(sys.stdin)['findings'])" \
+  || fail "every finding blacklisted: the live ones were on time"
+qms --json returns list --plant SZ1 | python3 -c "
+import json, sys
+r = json.load(sys.stdin)['returns']
+assert {'CLOSED', 'RECEIVED'} <= {x['state'] for x in r}, r" || fail "returns list"
+qms calendar show SZ1 | grep -q "^time zone: *Asia/Shanghai" || fail "calendar show"
+# The month's containments were done late: their breaches fire as soon as the relay arms them.
+breached=""
+for _ in $(seq 60); do
+  breached=$(qms timers list --plant SZ1 breached)
+  grep -q " complaint.containment " <<<"$breached" && break
+  sleep 1
+done
+grep -q " complaint.containment " <<<"$breached" || fail "no breached containment: $breached"
+qms --json timers list --plant SZ1 overdue | json_get '["timers"].__len__()' >/dev/null \
+  || fail "timers list overdue --json"
+set +e
+event=$(timeout 20 "$BUILD/tools/qms" --var-dir "$QMS_VAR_DIR" --json watch --plant SZ1 --after 1 | head -n 1)
+set -e
+json_get '["kind"]' <<<"$event" | grep -Eq "WARNING|BREACH|ESCALATION" || fail "watch: $event"
 echo "qms command line: all checks passed"

@@ -75,7 +75,12 @@ std::string ToRfc3339(const std::string& flag, const std::string& text) {
   throw Failure{kUsage, absl::StrCat(flag, ": ", text, " is not a time (", error, ")")};
 }
 
+void RequestFields::Always(const std::string& path, Json value) {
+  SetPath(always_, path, std::move(value));
+}
+
 Json RequestFields::Build(Json fixed) const {
+  fixed.update(always_, /*merge_objects=*/true);
   for (const Binding& b : bindings_) {
     if (b.option->count() == 0) continue;
     switch (b.kind) {

@@ -38,7 +38,10 @@ class RequestFields {
   CLI::Option* Records(const std::string& flag, const std::string& path,
                        const std::vector<std::string>& keys, const std::string& help);
 
-  // The request: `fixed` with every given option's field set.
+  // A field every request of the command carries.
+  void Always(const std::string& path, Json value);
+
+  // The request: `fixed`, the Always fields and every given option's field.
   Json Build(Json fixed = Json::object()) const;
 
  private:
@@ -55,6 +58,7 @@ class RequestFields {
   Binding& Add(Kind kind, const std::string& path);
 
   CLI::App* command_;
+  Json always_ = Json::object();
   std::deque<Binding> bindings_;  // stable addresses: CLI11 writes into them
 };
 

@@ -271,8 +271,7 @@ void AddFindings(CLI::App& app, Context& context) {
   ListCommand(*findings, context, "blacklist",
               "The blacklist ledger: findings late at any stage (稽核闭环跟进落实黑名单台帐)",
               kService, "ListAuditFindings", {Scope::kPlantParent, ""}, "findings", columns)
-      .Flag("--all", "blacklistedOnly", "(always on)")
-      ->default_val(true);
+      .Always("blacklistedOnly", true);
 
   ShowCommand(*findings, context, kService, "GetAuditFinding", "auditFindings", "finding",
               {{"finding", "@name"},

@@ -97,6 +97,7 @@ int Main(int argc, char** argv) {
       "connection problem."};
   app.name("qms");
   app.require_subcommand(1);
+  app.fallthrough();  // the options above work after a command too: `qms complaints list --json`
   Connection c;
   if (const char* v = std::getenv("QMS_TOKEN")) c.token = v;
   c.var_dir = std::getenv("QMS_VAR_DIR") != nullptr ? std::getenv("QMS_VAR_DIR") : "var";
