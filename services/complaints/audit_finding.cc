@@ -184,36 +184,4 @@ TimerCommand FindingTimer(const AuditFinding& f) {
           f.customer};
 }
 
-std::vector<PeriodSummary> Summarize(const std::vector<AuditFinding>& findings, Period period,
-                                     absl::TimeZone zone, absl::Time now) {
-  std::map<std::string, PeriodSummary> by_period;
-  for (const AuditFinding& f : findings) {
-    const absl::CivilMonth month = absl::ToCivilMonth(f.raised_time, zone);
-    std::string key;
-    switch (period) {
-      case Period::kMonth:
-        key = absl::StrFormat("%04d-%02d", month.year(), month.month());
-        break;
-      case Period::kQuarter:
-        key = absl::StrFormat("%04d-Q%d", month.year(), (month.month() - 1) / 3 + 1);
-        break;
-      case Period::kYear:
-        key = absl::StrFormat("%04d", month.year());
-        break;
-    }
-    PeriodSummary& s = by_period[key];
-    s.period = key;
-    ++s.raised;
-    const bool late = Blacklisted(f, now);
-    if (f.status == FindingStatus::kClosed) {
-      ++s.closed;
-      if (!late) ++s.closed_on_time;
-    }
-    if (late) ++s.blacklisted;
-  }
-  std::vector<PeriodSummary> out;
-  for (auto& [key, s] : by_period) out.push_back(std::move(s));
-  return out;
-}
-
 }  // namespace qms::complaints

@@ -90,8 +90,8 @@ absl::StatusOr<FindingOutcome> CloseFinding(const AuditFinding& f, const std::st
 // The timer a new finding starts.
 TimerCommand FindingTimer(const AuditFinding& f);
 
-// Summary counts per period (month, quarter or year of raised_time in the plant's zone).
-enum class Period { kMonth, kQuarter, kYear };
+// Summary counts per period (month, quarter or year of raised_time in the plant's zone),
+// counted by the database (AuditFindingStore::Summary).
 struct PeriodSummary {
   std::string period;  // "2026-03", "2026-Q1", "2026"
   int raised = 0;
@@ -99,10 +99,6 @@ struct PeriodSummary {
   int closed_on_time = 0;  // closed with every stage on time
   int blacklisted = 0;     // late at any stage (as of `now`)
 };
-// Ordered by period.
-std::vector<PeriodSummary> Summarize(const std::vector<AuditFinding>& findings, Period period,
-                                     absl::TimeZone zone, absl::Time now);
-
 }  // namespace qms::complaints
 
 #endif  // QMS_SERVICES_COMPLAINTS_AUDIT_FINDING_H_

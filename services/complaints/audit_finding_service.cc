@@ -220,16 +220,16 @@ grpc::Status AuditFindingServiceImpl::GetAuditSummary(grpc::ServerContext* conte
     QMS_ASSIGN_OR_RETURN(const std::string plant,
                          server::AllowedPlantParent(caller, "parent", request->parent()));
     FieldViolations v;
-    Period period = Period::kMonth;
+    db::PeriodKind period = db::PeriodKind::kMonth;
     switch (request->period()) {
       case v1::MONTH:
-        period = Period::kMonth;
+        period = db::PeriodKind::kMonth;
         break;
       case v1::QUARTER:
-        period = Period::kQuarter;
+        period = db::PeriodKind::kQuarter;
         break;
       case v1::YEAR:
-        period = Period::kYear;
+        period = db::PeriodKind::kYear;
         break;
       default:
         v.Add("period", "must be MONTH, QUARTER or YEAR");
@@ -246,9 +246,10 @@ grpc::Status AuditFindingServiceImpl::GetAuditSummary(grpc::ServerContext* conte
     if (to <= from || to - from > absl::Hours(24 * 366 * 5)) {
       return InvalidField("raised_before", "must be after raised_after, within 5 years");
     }
-    QMS_ASSIGN_OR_RETURN(const auto loaded, store_.RaisedBetween(plant, from, to));
-    const auto& [raised, now] = loaded;
-    for (const PeriodSummary& s : Summarize(raised, period, zone_of_(plant), now)) {
+    QMS_ASSIGN_OR_RETURN(
+        const std::vector<PeriodSummary> summary,
+        store_.Summary(plant, db::PlantPeriods(from, to, zone_of_(plant), period)));
+    for (const PeriodSummary& s : summary) {
       auto* p = response->add_periods();
       p->set_period(s.period);
       p->set_raised(s.raised);

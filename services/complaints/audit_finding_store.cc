@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/db/create_once.h"
+#include "common/db/periods.h"
 #include "common/db/rows.h"
 #include "common/db/sql_time.h"
 #include "common/db/transaction.h"
@@ -242,27 +243,39 @@ absl::StatusOr<AuditFinding> AuditFindingStore::Apply(const std::string& plant, 
   return result;
 }
 
-absl::StatusOr<std::pair<std::vector<AuditFinding>, absl::Time>> AuditFindingStore::RaisedBetween(
-    const std::string& plant, absl::Time from, absl::Time to) {
-  std::vector<AuditFinding> findings;
-  absl::Time now;
+absl::StatusOr<std::vector<PeriodSummary>> AuditFindingStore::Summary(const std::string& plant,
+                                                                      const db::Periods& periods) {
+  std::vector<PeriodSummary> summary;
+  if (periods.labels.empty()) return summary;
+  // Late (on the blacklist) as the ledger's filter says; closed on time: closed and not late.
+  const std::string closed = absl::StrCat("status = '", ToString(FindingStatus::kClosed), "'");
+  const std::string sql = absl::StrCat(
+      "SELECT ", db::PeriodIndexSql("raised_time", periods), " AS period, COUNT(*) AS raised, SUM(",
+      closed, ") AS closed, SUM(", closed, " AND NOT ", kLate, ") AS closed_on_time, SUM(", kLate,
+      ") AS blacklisted FROM audit_findings WHERE plant = ? AND raised_time >= ? AND "
+      "raised_time < ? GROUP BY period ORDER BY period");
   absl::Status status = db::RunOnConnection(pool_, [&](db::Connection& c) -> absl::Status {
-    QMS_ASSIGN_OR_RETURN(now, db::Now(c));
-    auto& select = c.Prepare(absl::StrCat(
-        "SELECT ", kColumns,
-        " FROM audit_findings WHERE plant = ? AND raised_time >= ? AND raised_time < ?"));
-    select.setString(1, plant);
-    select.setString(2, db::ToSqlDateTime(from));
-    select.setString(3, db::ToSqlDateTime(to));
+    summary.clear();
+    QMS_ASSIGN_OR_RETURN(const absl::Time now, db::Now(c));
+    auto& select = c.Prepare(sql);
+    int i = db::BindPeriodIndex(select, 1, periods);
+    for (int k = 0; k < 6; ++k) select.setString(i++, db::ToSqlDateTime(now));  // kLate twice
+    select.setString(i++, plant);
+    select.setString(i++, db::ToSqlDateTime(periods.bounds.front()));
+    select.setString(i++, db::ToSqlDateTime(periods.bounds.back()));
     db::Rows rows(select.executeQuery());
     while (rows.Next()) {
-      QMS_ASSIGN_OR_RETURN(auto row, ReadRow(rows));
-      findings.push_back(std::move(row.first));
+      PeriodSummary& p = summary.emplace_back();
+      p.period = periods.labels.at(rows.Int64("period"));
+      p.raised = static_cast<int>(rows.Int64("raised"));
+      p.closed = static_cast<int>(rows.Int64("closed"));
+      p.closed_on_time = static_cast<int>(rows.Int64("closed_on_time"));
+      p.blacklisted = static_cast<int>(rows.Int64("blacklisted"));
     }
-    return absl::OkStatus();
+    return rows.status();
   });
   if (!status.ok()) return status;
-  return std::make_pair(std::move(findings), now);
+  return summary;
 }
 
 }  // namespace qms::complaints

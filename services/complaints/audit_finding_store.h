@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/db/connection_pool.h"
+#include "common/db/periods.h"
 #include "services/complaints/audit_finding.h"
 
 namespace qms::complaints {
@@ -45,9 +46,10 @@ class AuditFindingStore {
   absl::StatusOr<AuditFinding> Apply(const std::string& plant, int64_t id, const std::string& etag,
                                      const Move& move);
 
-  // Every finding of `plant` raised in [from, to), and the database's current time.
-  absl::StatusOr<std::pair<std::vector<AuditFinding>, absl::Time>> RaisedBetween(
-      const std::string& plant, absl::Time from, absl::Time to);
+  // The counts of `plant`'s findings raised in each of `periods`, by the database (periods
+  // without findings left out).
+  absl::StatusOr<std::vector<PeriodSummary>> Summary(const std::string& plant,
+                                                     const db::Periods& periods);
 
  private:
   db::ConnectionPool& pool_;

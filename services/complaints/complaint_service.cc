@@ -239,12 +239,9 @@ grpc::Status ComplaintServiceImpl::GetComplaintStatistics(
     }
     if (request->customer().size() > kMaxCodeLength) v.Add("customer", "is too long");
     QMS_RETURN_IF_ERROR(v.ToStatus());
-    const absl::TimeZone zone = store_.ZoneOf(plant);
-    QMS_ASSIGN_OR_RETURN(const auto loaded, store_.ReceivedBetween(plant, request->customer(),
-                                                                   absl::FromCivil(from, zone),
-                                                                   absl::FromCivil(to + 1, zone)));
-    const auto& [received, now] = loaded;
-    for (const MonthlyFigures& f : MonthlyStatistics(received, zone, now)) {
+    QMS_ASSIGN_OR_RETURN(const std::vector<MonthlyFigures> figures,
+                         store_.Statistics(plant, request->customer(), from, to));
+    for (const MonthlyFigures& f : figures) {
       auto* row = response->add_rows();
       row->set_month(f.month);
       row->set_customer(f.customer);

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "common/db/periods.h"
 #include "common/db/rows.h"
 #include "common/db/sql_time.h"
 #include "common/db/transaction.h"
@@ -41,12 +42,17 @@ std::string ListFingerprint(const ListQuery& q) {
                       q.overdue_only ? "overdue" : "");
 }
 
-// An open complaint whose 24 h containment or corrective action is past due on the database
-// clock (as the statistics count it): the overdue filter of a list and the overdue gauge.
-constexpr char kOverdue[] =
-    "status NOT IN ('CLOSED', 'REOPENED') AND ((contain_time IS NULL AND received_time < "
-    "UTC_TIMESTAMP(6) - INTERVAL 24 HOUR) OR (reply_time IS NULL AND corrective_action_due < "
-    "UTC_TIMESTAMP(6)))";
+// The containment window as SQL: "INTERVAL 86400 SECOND".
+const std::string kContainmentInterval =
+    absl::StrCat("INTERVAL ", absl::ToInt64Seconds(kContainmentWindow), " SECOND");
+
+// An open complaint whose containment or corrective action is past due on the database clock:
+// the overdue filter of a list, the overdue gauge and the statistics' overdue count.
+const std::string kOverdue = absl::StrCat(
+    "status NOT IN ('CLOSED', 'REOPENED') AND ((contain_time IS NULL AND received_time + ",
+    kContainmentInterval,
+    " < UTC_TIMESTAMP(6)) OR (reply_time IS NULL AND corrective_action_due < "
+    "UTC_TIMESTAMP(6)))");
 
 }  // namespace
 
@@ -192,47 +198,59 @@ absl::StatusOr<Complaint> ComplaintStore::ApplyStep(const std::string& plant,
   return result;
 }
 
-absl::StatusOr<std::pair<std::vector<Complaint>, absl::Time>> ComplaintStore::ReceivedBetween(
-    const std::string& plant, const std::string& customer, absl::Time from, absl::Time to) {
-  std::string sql =
-      "SELECT customer, received_time, status, serious_reasons, contain_time, reply_time, "
-      "corrective_action_due, UTC_TIMESTAMP(6) AS now FROM complaints WHERE plant = ? AND "
-      "received_time >= ? AND received_time < ?";
-  if (!customer.empty()) sql += " AND customer = ?";
-  std::vector<Complaint> complaints;
-  absl::Time now = absl::InfinitePast();
+absl::StatusOr<std::vector<MonthlyFigures>> ComplaintStore::Statistics(const std::string& plant,
+                                                                       const std::string& customer,
+                                                                       absl::CivilMonth from,
+                                                                       absl::CivilMonth to) {
+  const absl::TimeZone zone = options_.plants->Zone(plant);
+  const db::Periods months = db::PlantPeriods(
+      absl::FromCivil(from, zone), absl::FromCivil(to + 1, zone), zone, db::PeriodKind::kMonth);
+  // One row per month and customer, counted by the database over the plant's received-time
+  // index; the same rules as the overdue gauge and the lifecycle's deadlines.
+  std::string sql = absl::StrCat(
+      "SELECT ", db::PeriodIndexSql("received_time", months),
+      " AS month, customer, COUNT(*) AS received, SUM(serious_reasons <> '') AS serious, "
+      "SUM(contain_time IS NOT NULL OR received_time + ",
+      kContainmentInterval,
+      " < UTC_TIMESTAMP(6)) AS containment_due, "
+      "SUM(contain_time IS NOT NULL AND contain_time <= received_time + ",
+      kContainmentInterval,
+      ") AS contained_on_time, "
+      "SUM(reply_time IS NOT NULL OR corrective_action_due < UTC_TIMESTAMP(6)) AS ca_due, "
+      "SUM(reply_time IS NOT NULL AND reply_time <= corrective_action_due) AS ca_on_time, "
+      "SUM(status NOT IN ('CLOSED', 'REOPENED')) AS open, SUM(",
+      kOverdue,
+      ") AS overdue FROM complaints WHERE plant = ? AND received_time >= ? AND "
+      "received_time < ?");
+  if (!customer.empty()) absl::StrAppend(&sql, " AND customer = ?");
+  absl::StrAppend(&sql, " GROUP BY month, customer ORDER BY month, customer");
+  std::vector<MonthlyFigures> figures;
   absl::Status status = db::RunOnConnection(pool_, [&](db::Connection& c) -> absl::Status {
+    figures.clear();
     auto& select = c.Prepare(sql);
-    select.setString(1, plant);
-    select.setString(2, db::ToSqlDateTime(from));
-    select.setString(3, db::ToSqlDateTime(to));
-    if (!customer.empty()) select.setString(4, customer);
+    int i = db::BindPeriodIndex(select, 1, months);
+    select.setString(i++, plant);
+    select.setString(i++, db::ToSqlDateTime(months.bounds.front()));
+    select.setString(i++, db::ToSqlDateTime(months.bounds.back()));
+    if (!customer.empty()) select.setString(i++, customer);
     db::Rows rows(select.executeQuery());
     while (rows.Next()) {
-      Complaint k;
-      k.plant = plant;
-      k.intake.customer = rows.String("customer");
-      k.intake.received_time = rows.Time("received_time");
-      auto st = ComplaintStatusFromString(rows.String("status"));
-      if (!st) return absl::InternalError("unknown complaint status in database");
-      k.status = *st;
-      for (const std::string& name : rows.List("serious_reasons")) {
-        if (auto reason = SeriousReasonFromString(name)) k.serious_reasons.push_back(*reason);
-      }
-      k.contain_time = rows.OptionalTime("contain_time");
-      k.reply_time = rows.OptionalTime("reply_time");
-      k.corrective_action_due = rows.Time("corrective_action_due");
-      now = rows.Time("now");
-      complaints.push_back(std::move(k));
+      MonthlyFigures& f = figures.emplace_back();
+      f.month = months.labels.at(rows.Int64("month"));
+      f.customer = rows.String("customer");
+      f.received = static_cast<int>(rows.Int64("received"));
+      f.serious = static_cast<int>(rows.Int64("serious"));
+      f.containment_due = static_cast<int>(rows.Int64("containment_due"));
+      f.contained_on_time = static_cast<int>(rows.Int64("contained_on_time"));
+      f.corrective_action_due = static_cast<int>(rows.Int64("ca_due"));
+      f.corrective_action_on_time = static_cast<int>(rows.Int64("ca_on_time"));
+      f.open = static_cast<int>(rows.Int64("open"));
+      f.overdue = static_cast<int>(rows.Int64("overdue"));
     }
-    QMS_RETURN_IF_ERROR(rows.status());
-    if (now == absl::InfinitePast()) {
-      QMS_ASSIGN_OR_RETURN(now, db::Now(c));
-    }
-    return absl::OkStatus();
+    return rows.status();
   });
   if (!status.ok()) return status;
-  return std::make_pair(std::move(complaints), now);
+  return figures;
 }
 
 absl::StatusOr<server::RecordCounts> ComplaintStore::Count() {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "common/db/connection_pool.h"
 #include "common/db/history.h"
@@ -20,6 +21,7 @@
 #include "services/complaints/complaint.h"
 #include "services/complaints/lifecycle.h"
 #include "services/complaints/serious.h"
+#include "services/complaints/statistics.h"
 
 namespace qms::complaints {
 
@@ -86,10 +88,12 @@ class ComplaintStore {
                                       const std::string& etag, const Step& step,
                                       const Actor& actor);
 
-  // The complaints of `plant` received in [from, to) (of one customer unless empty), with what
-  // the statistics need, and the database's current time.
-  absl::StatusOr<std::pair<std::vector<Complaint>, absl::Time>> ReceivedBetween(
-      const std::string& plant, const std::string& customer, absl::Time from, absl::Time to);
+  // The monthly figures of `plant` (one customer's unless empty) for the plant-local months
+  // from..to, aggregated by the database.
+  absl::StatusOr<std::vector<MonthlyFigures>> Statistics(const std::string& plant,
+                                                         const std::string& customer,
+                                                         absl::CivilMonth from,
+                                                         absl::CivilMonth to);
 
   // Open complaints per plant and status, and per plant those past a deadline (containment not
   // submitted 24 h after receipt, or no reply by the corrective-action due time).

@@ -1,13 +1,10 @@
 // Monthly complaint figures per customer, for the plant meeting, the dashboards and the
-// satisfaction service (domain brief §1 "Monthly").
+// satisfaction service (domain brief §1 "Monthly"). The database counts them
+// (ComplaintStore::Statistics); the rates are taken here.
 #ifndef QMS_SERVICES_COMPLAINTS_STATISTICS_H_
 #define QMS_SERVICES_COMPLAINTS_STATISTICS_H_
 
 #include <string>
-#include <vector>
-
-#include "absl/time/time.h"
-#include "services/complaints/complaint.h"
 
 namespace qms::complaints {
 
@@ -29,10 +26,6 @@ struct MonthlyFigures {
   double containment_on_time_rate() const;
   double corrective_action_on_time_rate() const;
 };
-
-// One row per (month, customer) that received complaints, ordered by month then customer.
-std::vector<MonthlyFigures> MonthlyStatistics(const std::vector<Complaint>& complaints,
-                                              absl::TimeZone zone, absl::Time now);
 
 }  // namespace qms::complaints
 

@@ -85,33 +85,5 @@ TEST(AuditFinding, NewFindingNeedsItsFields) {
   EXPECT_EQ(ViolationsOf(ValidateNewFinding(f, kRaised))[0].field, "finding.raised_time");
 }
 
-TEST(AuditFinding, SummariesByMonthQuarterAndYear) {
-  AuditFinding on_time = Raised();
-  on_time.status = FindingStatus::kClosed;
-  on_time.countermeasure_time = kRaised + absl::Hours(1);
-  on_time.analysis_time = kRaised + absl::Hours(2);
-  on_time.close_time = kRaised + absl::Hours(3);
-  AuditFinding late = Raised();  // March, still open long after
-  AuditFinding april = Raised();
-  april.raised_time = absl::FromCivil(absl::CivilDay(2026, 4, 2), absl::UTCTimeZone());
-  const absl::Time now = absl::FromCivil(absl::CivilDay(2026, 4, 3), absl::UTCTimeZone());
-  auto months = Summarize({on_time, late, april}, Period::kMonth, absl::UTCTimeZone(), now);
-  ASSERT_EQ(months.size(), 2u);
-  EXPECT_EQ(months[0].period, "2026-03");
-  EXPECT_EQ(months[0].raised, 2);
-  EXPECT_EQ(months[0].closed, 1);
-  EXPECT_EQ(months[0].closed_on_time, 1);
-  EXPECT_EQ(months[0].blacklisted, 1);
-  EXPECT_EQ(months[1].period, "2026-04");
-  EXPECT_EQ(months[1].blacklisted, 0) << "not yet due";
-  auto quarters = Summarize({on_time, late, april}, Period::kQuarter, absl::UTCTimeZone(), now);
-  ASSERT_EQ(quarters.size(), 2u);
-  EXPECT_EQ(quarters[0].period, "2026-Q1");
-  EXPECT_EQ(quarters[1].period, "2026-Q2");
-  auto years = Summarize({on_time, late, april}, Period::kYear, absl::UTCTimeZone(), now);
-  ASSERT_EQ(years.size(), 1u);
-  EXPECT_EQ(years[0].raised, 3);
-}
-
 }  // namespace
 }  // namespace qms::complaints

@@ -1,8 +1,10 @@
 // Statistics, the 8D report and audit findings over real gRPC against the real MariaDB.
 #include <gmock/gmock.h>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
+#include "common/db/sql_time.h"
 #include "tests/complaints/service_fixture.h"
 
 namespace qms::complaints {
@@ -13,6 +15,8 @@ using ::testing::IsEmpty;
 
 class ReportsTest : public ComplaintServiceTest {
  protected:
+  using ComplaintServiceTest::ComplaintServiceTest;
+
   v1::Complaint Register(const std::string& customer, absl::Time received, bool returned = false) {
     v1::CreateComplaintRequest r;
     r.set_parent("plants/SZ1");
@@ -182,6 +186,151 @@ TEST_F(ReportsTest, OverdueFindingsAreOnTheBlacklistLedgerAndInTheSummary) {
   testing::Authorize(bad_context);
   grpc::Status bad = findings_stub_->GetAuditSummary(&bad_context, summary, &counts);
   EXPECT_THAT(ViolatedFields(bad), ElementsAre("raised_before"));
+}
+
+// SZ1 in Asia/Shanghai, times
+// placed on the database clock, the recorded times of the steps set exactly in the rows: the
+// statistics and the audit summary, aggregated by the database, against the rules they count.
+PlantCalendars Shanghai() {
+  PlantCalendars plants;
+  EXPECT_TRUE(plants.Add("SZ1", "Asia/Shanghai").ok());
+  return plants;
+}
+
+class PlantPeriodsTest : public ReportsTest {
+ protected:
+  PlantPeriodsTest() : ReportsTest(Shanghai()) {}
+
+  void SetUp() override {
+    ASSERT_TRUE(absl::LoadTimeZone("Asia/Shanghai", &zone_));
+    now_ = absl::FromUnixSeconds(db_.Count("SELECT UNIX_TIMESTAMP()"));
+    ReportsTest::SetUp();
+  }
+  // Plant-local civil time `month` + `days`, `hour`:00.
+  absl::Time Local(absl::CivilMonth month, int days, int hour) const {
+    return absl::FromCivil(absl::CivilHour(absl::CivilDay(month) + days) + hour, zone_);
+  }
+  std::string Sql(absl::Time t) const { return absl::StrCat("'", db::ToSqlDateTime(t), "'"); }
+
+  absl::TimeZone zone_;
+  absl::Time now_;
+};
+
+TEST_F(PlantPeriodsTest, StatisticsCountOnTimeLateOpenAndOverduePerPlantMonthAndCustomer) {
+  const absl::CivilMonth month = absl::ToCivilMonth(now_, zone_) - 2;
+  const absl::Time received_on_time = Local(month, 1, 9);
+  const absl::Time received_late = Local(month, 9, 9);
+  // 02:00 on the 1st of the next month in Shanghai: still the month before in UTC.
+  const absl::Time received_at_the_turn = Local(month + 1, 0, 2);
+  const v1::Complaint on_time = Register("ACME", received_on_time);
+  const v1::Complaint late = Register("ACME", received_late);
+  const v1::Complaint turn = Register("BOSCH", received_at_the_turn);
+  Register("ACME", now_ - absl::Hours(1));  // nothing due yet
+  // The steps' recorded times, exactly: contained in 11 h and replied within its 72 h, closed;
+  // contained after 27 h, not replied, serious.
+  db_.Execute(absl::StrCat(
+      "UPDATE complaints SET corrective_action_due = received_time + INTERVAL 72 HOUR"));
+  db_.Execute(absl::StrCat("UPDATE complaints SET status = 'CLOSED', contain_time = ",
+                           Sql(received_on_time + absl::Hours(11)),
+                           ", reply_time = ", Sql(received_on_time + absl::Hours(48)),
+                           " WHERE number = '", on_time.number(), "'"));
+  db_.Execute(absl::StrCat("UPDATE complaints SET status = 'CONTAINED', contain_time = ",
+                           Sql(received_late + absl::Hours(27)),
+                           ", serious_reasons = 'RETURN_OR_EXCHANGE' WHERE number = '",
+                           late.number(), "'"));
+
+  v1::GetComplaintStatisticsRequest r;
+  r.set_parent("plants/SZ1");
+  r.set_from_month(absl::FormatCivilTime(month));
+  r.set_to_month(absl::FormatCivilTime(month + 2));
+  grpc::ClientContext context;
+  testing::Authorize(context);
+  v1::GetComplaintStatisticsResponse stats;
+  ASSERT_TRUE(stub_->GetComplaintStatistics(&context, r, &stats).ok());
+  ASSERT_EQ(stats.rows_size(), 3);
+  const auto& acme = stats.rows(0);
+  EXPECT_EQ(acme.month(), absl::FormatCivilTime(month));
+  EXPECT_EQ(acme.customer(), "ACME");
+  EXPECT_EQ(acme.received(), 2);
+  EXPECT_EQ(acme.serious(), 1);
+  EXPECT_EQ(acme.containment_due(), 2);
+  EXPECT_EQ(acme.contained_on_time(), 1);
+  EXPECT_DOUBLE_EQ(acme.containment_on_time_rate(), 0.5);
+  EXPECT_EQ(acme.corrective_action_due(), 2) << "replied, or past its due time";
+  EXPECT_EQ(acme.corrective_action_on_time(), 1);
+  EXPECT_EQ(acme.open(), 1);
+  EXPECT_EQ(acme.overdue(), 1) << "late's corrective action is past due";
+  const auto& bosch = stats.rows(1);
+  EXPECT_EQ(bosch.month(), absl::FormatCivilTime(month + 1)) << "the plant's month, not UTC's";
+  EXPECT_EQ(bosch.customer(), "BOSCH");
+  EXPECT_EQ(bosch.containment_due(), 1);
+  EXPECT_EQ(bosch.contained_on_time(), 0);
+  EXPECT_EQ(bosch.overdue(), 1);
+  const auto& fresh = stats.rows(2);
+  EXPECT_EQ(fresh.month(), absl::FormatCivilTime(month + 2));
+  EXPECT_EQ(fresh.received(), 1);
+  EXPECT_EQ(fresh.containment_due(), 0);
+  EXPECT_DOUBLE_EQ(fresh.containment_on_time_rate(), 1.0) << "nothing due yet";
+  EXPECT_EQ(fresh.open(), 1);
+  EXPECT_EQ(fresh.overdue(), 0);
+
+  r.set_customer("BOSCH");
+  grpc::ClientContext one_context;
+  testing::Authorize(one_context);
+  ASSERT_TRUE(stub_->GetComplaintStatistics(&one_context, r, &stats).ok());
+  ASSERT_EQ(stats.rows_size(), 1);
+  EXPECT_EQ(stats.rows(0).customer(), "BOSCH");
+}
+
+TEST_F(PlantPeriodsTest, AuditSummaryByPlantMonthQuarterAndYear) {
+  const absl::CivilMonth month = absl::ToCivilMonth(now_, zone_) - 4;
+  const v1::AuditFinding on_time = Raise(Local(month, 2, 9));
+  Raise(Local(month, 5, 9));      // still open long after: late, on the blacklist
+  Raise(Local(month + 1, 0, 2));  // 02:00 on the 1st in Shanghai, the month before in UTC
+  Raise(now_ - absl::Hours(1));   // not yet due
+  db_.Execute(absl::StrCat(
+      "UPDATE audit_findings SET status = 'CLOSED', countermeasure_time = raised_time + "
+      "INTERVAL 1 HOUR, analysis_time = raised_time + INTERVAL 2 HOUR, close_time = raised_time "
+      "+ INTERVAL 3 HOUR WHERE id = ",
+      on_time.name().substr(on_time.name().rfind('/') + 1)));
+
+  auto summary = [&](v1::SummaryPeriod period) {
+    v1::GetAuditSummaryRequest r;
+    r.set_parent("plants/SZ1");
+    r.set_period(period);
+    r.mutable_raised_after()->set_seconds(absl::ToUnixSeconds(absl::FromCivil(month, zone_)));
+    r.mutable_raised_before()->set_seconds(absl::ToUnixSeconds(now_ + absl::Hours(1)));
+    grpc::ClientContext context;
+    testing::Authorize(context);
+    v1::GetAuditSummaryResponse out;
+    EXPECT_TRUE(findings_stub_->GetAuditSummary(&context, r, &out).ok());
+    return out;
+  };
+  const v1::GetAuditSummaryResponse months = summary(v1::MONTH);
+  ASSERT_EQ(months.periods_size(), 3);
+  EXPECT_EQ(months.periods(0).period(), absl::FormatCivilTime(month));
+  EXPECT_EQ(months.periods(0).raised(), 2);
+  EXPECT_EQ(months.periods(0).closed(), 1);
+  EXPECT_EQ(months.periods(0).closed_on_time(), 1);
+  EXPECT_EQ(months.periods(0).blacklisted(), 1);
+  EXPECT_EQ(months.periods(1).period(), absl::FormatCivilTime(month + 1));
+  EXPECT_EQ(months.periods(1).raised(), 1);
+  EXPECT_EQ(months.periods(1).blacklisted(), 1);
+  EXPECT_EQ(months.periods(2).period(), absl::FormatCivilTime(month + 4));
+  EXPECT_EQ(months.periods(2).blacklisted(), 0) << "not yet due";
+
+  auto quarter = [](absl::CivilMonth m) {
+    return absl::StrCat(m.year(), "-Q", (m.month() - 1) / 3 + 1);
+  };
+  const v1::GetAuditSummaryResponse quarters = summary(v1::QUARTER);
+  int raised = 0;
+  for (const auto& p : quarters.periods()) raised += p.raised();
+  EXPECT_EQ(raised, 4);
+  EXPECT_EQ(quarters.periods(0).period(), quarter(month));
+  EXPECT_EQ(quarters.periods(quarters.periods_size() - 1).period(), quarter(month + 4));
+  const v1::GetAuditSummaryResponse years = summary(v1::YEAR);
+  EXPECT_EQ(years.periods(0).period(), absl::StrCat(month.year()));
+  EXPECT_EQ(years.periods(years.periods_size() - 1).period(), absl::StrCat((month + 4).year()));
 }
 
 }  // namespace

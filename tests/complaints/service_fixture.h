@@ -35,6 +35,10 @@ using testing::ViolatedFields;
 
 class ComplaintServiceTest : public ::testing::Test {
  protected:
+  // `plants` stands for the plants file (default: every plant in UTC).
+  explicit ComplaintServiceTest(PlantCalendars plants = PlantCalendars())
+      : service_(Service(), std::move(plants)) {}
+
   void SetUp() override {
     ASSERT_TRUE(service_.Start().ok());
     stub_ = service_.Stub<v1::ComplaintService>();
@@ -75,7 +79,7 @@ class ComplaintServiceTest : public ::testing::Test {
     return db_.Rows("SELECT kind, policy, subject FROM outbox ORDER BY id");
   }
 
-  testing::InProcessService service_{Service()};
+  testing::InProcessService service_;
   testing::TestDatabase& db_ = service_.db();
   std::unique_ptr<v1::AuditFindingService::Stub> findings_stub_;
   std::unique_ptr<v1::ComplaintService::Stub> stub_;

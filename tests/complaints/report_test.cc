@@ -1,9 +1,8 @@
-#include "services/complaints/statistics.h"
+#include "services/complaints/report.h"
 
 #include <gtest/gtest.h>
 
 #include "absl/time/civil_time.h"
-#include "services/complaints/report.h"
 
 namespace qms::complaints {
 namespace {
@@ -20,42 +19,6 @@ Complaint Received(const std::string& customer, absl::Time received) {
   c.intake.received_time = received;
   c.corrective_action_due = received + absl::Hours(72);
   return c;
-}
-
-TEST(MonthlyStatistics, CountsOnTimeRatesOpenAndOverduePerCustomerAndMonth) {
-  Complaint on_time = Received("ACME", At(3, 2));
-  on_time.contain_time = At(3, 2, 20);
-  on_time.reply_time = At(3, 4);
-  on_time.status = ComplaintStatus::kClosed;
-  Complaint late = Received("ACME", At(3, 10));
-  late.contain_time = At(3, 11, 12);  // 27 h
-  late.serious_reasons = {SeriousReason::kReturnOrExchange};
-  Complaint fresh = Received("ACME", At(3, 31, 20));  // nothing due yet at `now`
-  Complaint other = Received("BOSCH", At(4, 1));
-  const absl::Time now = At(4, 1, 10);
-  auto rows = MonthlyStatistics({on_time, late, fresh, other}, absl::UTCTimeZone(), now);
-  ASSERT_EQ(rows.size(), 2u);
-  const MonthlyFigures& acme = rows[0];
-  EXPECT_EQ(acme.month, "2026-03");
-  EXPECT_EQ(acme.customer, "ACME");
-  EXPECT_EQ(acme.received, 3);
-  EXPECT_EQ(acme.serious, 1);
-  EXPECT_EQ(acme.containment_due, 2);
-  EXPECT_EQ(acme.contained_on_time, 1);
-  EXPECT_DOUBLE_EQ(acme.containment_on_time_rate(), 0.5);
-  EXPECT_EQ(acme.corrective_action_due, 2) << "replied, or past its due time";
-  EXPECT_EQ(acme.corrective_action_on_time, 1);
-  EXPECT_EQ(acme.open, 2);
-  EXPECT_EQ(acme.overdue, 1) << "late's corrective action is past due";
-  EXPECT_EQ(rows[1].customer, "BOSCH");
-  EXPECT_DOUBLE_EQ(rows[1].containment_on_time_rate(), 1.0) << "nothing due yet";
-}
-
-TEST(MonthlyStatistics, MonthsAreThePlantsOwn) {
-  absl::TimeZone shanghai;
-  ASSERT_TRUE(absl::LoadTimeZone("Asia/Shanghai", &shanghai));
-  auto rows = MonthlyStatistics({Received("ACME", At(3, 31, 20))}, shanghai, At(4, 2));
-  EXPECT_EQ(rows[0].month, "2026-04");  // 04:00 on 1 April in Shanghai
 }
 
 TEST(Report, IsSelfContainedAndEscapesEveryText) {
