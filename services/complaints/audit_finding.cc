@@ -1,9 +1,6 @@
 #include "services/complaints/audit_finding.h"
 
-#include <map>
-
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
 #include "common/field_violations.h"
 #include "services/complaints/lifecycle.h"
