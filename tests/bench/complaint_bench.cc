@@ -21,6 +21,7 @@
 #include "qms/complaints/v1/complaints.grpc.pb.h"
 #include "tests/bench/load.h"
 #include "tests/bench/sysbench.h"
+#include "tests/bench/write_set.h"
 #include "tests/support/service_process.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50051", "complaints gRPC address");
@@ -35,6 +36,16 @@ ABSL_FLAG(std::string, metrics, "",
           "complaints /metrics address: the outbox backlog after each create phase, and the "
           "next level waits until the relay has drained it");
 ABSL_FLAG(std::string, json_out, "", "write the table here as JSON");
+ABSL_FLAG(int32_t, db_port, 0, "MariaDB port for the write-set ceiling; 0: skip it");
+ABSL_FLAG(std::string, db_user, "", "database user (write-set ceiling)");
+ABSL_FLAG(std::string, db_password, "", "database password (write-set ceiling)");
+ABSL_FLAG(std::string, write_set_complaints_db, "bench_writeset_complaints",
+          "the write-set ceiling's complaints schema");
+ABSL_FLAG(std::string, write_set_notifications_db, "bench_writeset_notifications",
+          "the write-set ceiling's notifications schema");
+ABSL_FLAG(std::string, policies_file, "services/complaints/policies.json",
+          "the complaints' timer policies (write-set ceiling)");
+ABSL_FLAG(int32_t, create_batch_max, 32, "as the service's --create_batch_max (write set)");
 
 namespace {
 
@@ -107,12 +118,19 @@ double DrainSeconds() {
 struct Row {
   int callers;
   LoadResult health, create, mixed;
+  LoadResult write_set;  // the create's own statements straight against MariaDB
+  double write_set_drain = 0;
   qms::bench::Sysbench db;
   double backlog = -1;          // outbox rows left by the create phase
   double per_transaction = -1;  // creates per create transaction in the create phase
   double drain_seconds = 0;
   double composite() const {
     return health.rate > 0 && db.tps > 0 ? 1.0 / (1.0 / health.rate + 1.0 / db.tps) : 0;
+  }
+  // The no-op RPC and the create's write set, one after the other.
+  double write_set_composite() const {
+    return health.rate > 0 && write_set.rate > 0 ? 1.0 / (1.0 / health.rate + 1.0 / write_set.rate)
+                                                 : 0;
   }
 };
 
@@ -123,6 +141,28 @@ int main(int argc, char** argv) {
   const std::string target = absl::GetFlag(FLAGS_target);
   const absl::Duration phase = absl::Seconds(absl::GetFlag(FLAGS_seconds));
   const absl::Duration warmup = absl::Seconds(1);
+
+  std::unique_ptr<qms::bench::WriteSet> write_set;
+  if (absl::GetFlag(FLAGS_db_port) > 0) {
+    qms::bench::WriteSetOptions o;
+    o.complaints.database = absl::GetFlag(FLAGS_write_set_complaints_db);
+    o.notifications.database = absl::GetFlag(FLAGS_write_set_notifications_db);
+    for (qms::db::DatabaseOptions* db : {&o.complaints, &o.notifications}) {
+      db->port = absl::GetFlag(FLAGS_db_port);
+      db->user = absl::GetFlag(FLAGS_db_user);
+      db->password = absl::GetFlag(FLAGS_db_password);
+      db->pool_size = 16;  // as the service's --db_pool_size in the bench
+    }
+    o.policies_file = absl::GetFlag(FLAGS_policies_file);
+    o.create_batch_max = static_cast<size_t>(absl::GetFlag(FLAGS_create_batch_max));
+    o.plants = absl::GetFlag(FLAGS_plants);
+    auto opened = qms::bench::WriteSet::Open(o);
+    if (!opened.ok()) {
+      std::cerr << "write-set ceiling: " << opened.status() << "\n";
+      return 1;
+    }
+    write_set = *std::move(opened);
+  }
 
   // Complaints to read in the mixed load.
   std::vector<std::string> names;
@@ -148,6 +188,11 @@ int main(int argc, char** argv) {
     std::cerr << ", sysbench";
     row.db = qms::bench::RunSysbench(absl::GetFlag(FLAGS_sysbench), row.callers,
                                      absl::GetFlag(FLAGS_seconds));
+    if (write_set) {
+      std::cerr << ", write set";
+      row.write_set = write_set->Run(row.callers, warmup, phase);
+      row.write_set_drain = write_set->Drain();
+    }
     std::cerr << ", create";
     const auto commits_before = CreateCommits();
     row.create = qms::bench::RunLoad(
@@ -206,18 +251,23 @@ int main(int argc, char** argv) {
       "\nComplaint path, one run (%s), creates over %d plant(s); rates in calls/s, "
       "latencies in ms\n",
       absl::FormatTime(absl::Now()).c_str(), absl::GetFlag(FLAGS_plants));
-  std::printf("%7s | %9s %6s | %9s %6s | %9s | %9s %6s %6s %8s %7s %8s | %9s %6s | %6s %7s\n",
-              "callers", "health/s", "p99", "insert/s", "p99", "composite", "create/s", "p50",
-              "p99", "÷compos.", "per txn", "backlog", "mixed/s", "p99", "errors", "drain s");
+  std::printf(
+      "%7s | %9s %6s | %9s %6s | %9s | %9s %6s %9s | %9s %6s %6s %8s %8s %7s %8s | %9s %6s | %6s "
+      "%7s\n",
+      "callers", "health/s", "p99", "insert/s", "p99", "composite", "wset/s", "p99", "w.compos.",
+      "create/s", "p50", "p99", "÷compos.", "÷w.comp.", "per txn", "backlog", "mixed/s", "p99",
+      "errors", "drain s");
   nlohmann::json json = nlohmann::json::array();
   for (const Row& r : rows) {
     const double ratio = r.composite() > 0 ? r.create.rate / r.composite() : 0;
+    const double write_set_ratio =
+        r.write_set_composite() > 0 ? r.create.rate / r.write_set_composite() : 0;
     std::printf(
-        "%7d | %9.0f %6.2f | %9.0f %6.2f | %9.0f | %9.0f %6.2f %6.2f %8.2f %7.1f %8s | %9.0f %6.2f "
-        "| "
-        "%6lld %7.1f\n",
+        "%7d | %9.0f %6.2f | %9.0f %6.2f | %9.0f | %9.0f %6.2f %9.0f | %9.0f %6.2f %6.2f %8.2f "
+        "%8.2f %7.1f %8s | %9.0f %6.2f | %6lld %7.1f\n",
         r.callers, r.health.rate, r.health.p99_ms, r.db.tps, r.db.p99_ms, r.composite(),
-        r.create.rate, r.create.p50_ms, r.create.p99_ms, ratio, r.per_transaction,
+        r.write_set.rate, r.write_set.p99_ms, r.write_set_composite(), r.create.rate,
+        r.create.p50_ms, r.create.p99_ms, ratio, write_set_ratio, r.per_transaction,
         r.backlog < 0 ? "-" : absl::StrCat(static_cast<int64_t>(r.backlog)).c_str(), r.mixed.rate,
         r.mixed.p99_ms, static_cast<long long>(r.create.errors + r.mixed.errors), r.drain_seconds);
     json.push_back({{"callers", r.callers},
@@ -230,6 +280,12 @@ int main(int argc, char** argv) {
                     {"create_p50_ms", r.create.p50_ms},
                     {"create_p99_ms", r.create.p99_ms},
                     {"create_vs_composite", ratio},
+                    {"write_set_rate", r.write_set.rate},
+                    {"write_set_p99_ms", r.write_set.p99_ms},
+                    {"write_set_errors", r.write_set.errors},
+                    {"write_set_drain_seconds", r.write_set_drain},
+                    {"write_set_composite_ceiling", r.write_set_composite()},
+                    {"create_vs_write_set_composite", write_set_ratio},
                     {"creates_per_transaction", r.per_transaction},
                     {"outbox_backlog_after_create", r.backlog},
                     {"drain_seconds", r.drain_seconds},
@@ -247,6 +303,14 @@ int main(int argc, char** argv) {
         "p99 %.2f ms vs bound 3 x %.2f + %.2f = %.2f ms (ratio %.2f, target <= 1)\n",
         r.create.rate, r.composite() > 0 ? r.create.rate / r.composite() : 0, r.create.p99_ms,
         r.health.p99_ms, r.db.p99_ms, p99_bound, p99_bound > 0 ? r.create.p99_ms / p99_bound : 0);
+    if (r.write_set_composite() > 0) {
+      std::printf(
+          "16 callers: create %.0f/s = %.2f of the write-set composite (the create's own "
+          "statements straight against MariaDB %.0f/s, then the no-op RPC %.0f/s: %.0f/s; target "
+          ">= 0.80)\n",
+          r.create.rate, r.create.rate / r.write_set_composite(), r.write_set.rate, r.health.rate,
+          r.write_set_composite());
+    }
     for (const Row& r64 : rows) {
       if (r64.callers == 64 && r.create.rate > 0) {
         std::printf(

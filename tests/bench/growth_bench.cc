@@ -6,7 +6,6 @@
 // the p50/p99 of each side and the ratio large/small, next to the target ≤ 2: the cost of a read
 // should follow what it returns, not the size of the table. Run by `scripts/qms bench growth`.
 #include <cppconn/prepared_statement.h>
-#include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 #include <grpcpp/grpcpp.h>
 

@@ -7,18 +7,11 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
-#include "grpc/health/v1/health.grpc.pb.h"
 
 namespace qms::bench {
 
-LoadResult RunLoad(const std::string& target, int callers, absl::Duration warmup,
-                   absl::Duration duration, const Call& call, int channels) {
-  std::vector<std::shared_ptr<grpc::Channel>> pool;
-  for (int i = 0; i < channels; ++i) {
-    grpc::ChannelArguments args;
-    args.SetInt("qms.bench.channel", i);  // distinct arguments: distinct connections
-    pool.push_back(grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args));
-  }
+LoadResult RunClosedLoop(int callers, absl::Duration warmup, absl::Duration duration,
+                         const LocalCall& call) {
   const absl::Time start = absl::Now();
   const absl::Time measure_from = start + warmup;
   const absl::Time end = measure_from + duration;
@@ -35,15 +28,15 @@ LoadResult RunLoad(const std::string& target, int callers, absl::Duration warmup
       for (int64_t n = 0;; ++n) {
         const absl::Time t0 = absl::Now();
         if (t0 >= end) break;
-        const grpc::Status s = call(c, n, pool[c % pool.size()]);
+        const std::string failed = call(c, n);
         const absl::Time t1 = absl::Now();
         if (t0 < measure_from) continue;
-        if (s.ok()) {
+        if (failed.empty()) {
           ++ok;
           mine.push_back(absl::ToDoubleMilliseconds(t1 - t0));
         } else {
           ++errors;
-          if (error.empty()) error = s.error_message();
+          if (error.empty()) error = failed;
         }
       }
       absl::MutexLock lock(&mu);
@@ -62,6 +55,20 @@ LoadResult RunLoad(const std::string& target, int callers, absl::Duration warmup
     out.p99_ms = latencies[std::min(latencies.size() - 1, latencies.size() * 99 / 100)];
   }
   return out;
+}
+
+LoadResult RunLoad(const std::string& target, int callers, absl::Duration warmup,
+                   absl::Duration duration, const Call& call, int channels) {
+  std::vector<std::shared_ptr<grpc::Channel>> pool;
+  for (int i = 0; i < channels; ++i) {
+    grpc::ChannelArguments args;
+    args.SetInt("qms.bench.channel", i);  // distinct arguments: distinct connections
+    pool.push_back(grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args));
+  }
+  return RunClosedLoop(callers, warmup, duration, [&](int caller, int64_t n) -> std::string {
+    const grpc::Status s = call(caller, n, pool[caller % pool.size()]);
+    return s.ok() ? "" : s.error_message();
+  });
 }
 
 LoadResult RunHealthLoad(const std::string& target, int callers, absl::Duration warmup,

@@ -27,6 +27,14 @@ struct LoadResult {
   std::string first_error;
 };
 
+// `call(caller, n)`: the n-th call of `caller`; "" when it succeeded, else what failed.
+using LocalCall = std::function<std::string(int caller, int64_t n)>;
+
+// Runs `callers` threads, each calling again as soon as its call returned, for `duration` after
+// a warm-up of `warmup` (not counted): the loop of every load, whatever the calls go through.
+LoadResult RunClosedLoop(int callers, absl::Duration warmup, absl::Duration duration,
+                         const LocalCall& call);
+
 // `call(caller, n, channel)`: the n-th call of `caller` on a channel of the pool.
 using Call =
     std::function<grpc::Status(int caller, int64_t n, const std::shared_ptr<grpc::Channel>&)>;
