@@ -3,12 +3,14 @@
 #include <cppconn/exception.h>
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <map>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/db/sql_error.h"
 #include "common/db/transaction.h"
 #include "common/sha256.h"
@@ -25,12 +27,72 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
   applied_at DATETIME(6) NOT NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin)sql";
 
-// The lock row that serialises replicas migrating at once. A row lock rather than GET_LOCK(),
-// which Galera does not replicate.
+// The lock row that serialises replicas migrating at once on one server (and excludes
+// migrators of older versions, which know only it).
 constexpr char kCreateLock[] = R"sql(
 CREATE TABLE IF NOT EXISTS schema_migrations_lock (
   id INT NOT NULL PRIMARY KEY
 ) ENGINE=InnoDB)sql";
+
+// The migration lease: one row, written and replicated, so that replicas on different nodes of
+// a cluster exclude each other too. On Galera a row lock is the node's own (the cluster test
+// found two replicas migrating at once on two nodes); a written row is certified cluster-wide:
+// the second insert fails with a duplicate key or a certification conflict, and waits. A holder
+// that died leaves a row that expires.
+constexpr char kCreateLease[] = R"sql(
+CREATE TABLE IF NOT EXISTS schema_migrations_lease (
+  id INT NOT NULL PRIMARY KEY,
+  holder VARCHAR(96) NOT NULL,
+  expires DATETIME(6) NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin)sql";
+constexpr int kLeaseSeconds = 120;                       // renewed before each migration
+constexpr absl::Duration kLeaseWait = absl::Minutes(5);  // then UNAVAILABLE
+
+std::string LeaseHolder() {
+  char host[64] = {};
+  gethostname(host, sizeof(host) - 1);
+  return absl::StrCat(host, "/", getpid(), "/", absl::ToUnixMicros(absl::Now()));
+}
+
+// Takes the lease on `c` (autocommit), waiting while another holder's is current.
+absl::Status TakeLease(Connection& c, const std::string& holder) {
+  const absl::Time give_up = absl::Now() + kLeaseWait;
+  while (true) {
+    c.Execute("DELETE FROM schema_migrations_lease WHERE id = 1 AND expires < UTC_TIMESTAMP(6)");
+    try {
+      auto& take = c.Prepare(
+          absl::StrCat("INSERT INTO schema_migrations_lease (id, holder, expires) VALUES (1, ?, "
+                       "UTC_TIMESTAMP(6) + INTERVAL ",
+                       kLeaseSeconds, " SECOND)"));
+      take.setString(1, holder);
+      take.executeUpdate();
+      return absl::OkStatus();
+    } catch (const sql::SQLException& e) {
+      // Held (1062), or taken at the same moment on another node (1213: certification).
+      if (e.getErrorCode() != 1062 && e.getErrorCode() != 1213) throw;
+    }
+    if (absl::Now() > give_up) {
+      return absl::UnavailableError(
+          "another replica has held the migration lease for five minutes; if none is running, "
+          "the lease expires by itself");
+    }
+    absl::SleepFor(absl::Milliseconds(200));
+  }
+}
+
+void RenewLease(Connection& c, const std::string& holder) {
+  auto& renew = c.Prepare(
+      absl::StrCat("UPDATE schema_migrations_lease SET expires = UTC_TIMESTAMP(6) + INTERVAL ",
+                   kLeaseSeconds, " SECOND WHERE id = 1 AND holder = ?"));
+  renew.setString(1, holder);
+  renew.executeUpdate();
+}
+
+void ReleaseLease(Connection& c, const std::string& holder) {
+  auto& release = c.Prepare("DELETE FROM schema_migrations_lease WHERE id = 1 AND holder = ?");
+  release.setString(1, holder);
+  release.executeUpdate();
+}
 
 }  // namespace
 
@@ -94,10 +156,15 @@ absl::StatusOr<MigrationReport> Migrate(ConnectionPool& pool,
   Connection& lock = **lock_lease;
   Connection& work = **work_lease;
   MigrationReport report;
+  const std::string holder = LeaseHolder();
+  bool leased = false;
   try {
     work.Execute(kCreateHistory);
     work.Execute(kCreateLock);
+    work.Execute(kCreateLease);
     work.Execute("INSERT IGNORE INTO schema_migrations_lock (id) VALUES (1)");
+    if (absl::Status s = TakeLease(work, holder); !s.ok()) return s;
+    leased = true;
     lock.Execute("START TRANSACTION");
     lock.Execute("SELECT id FROM schema_migrations_lock WHERE id = 1 FOR UPDATE");
 
@@ -113,6 +180,7 @@ absl::StatusOr<MigrationReport> Migrate(ConnectionPool& pool,
                                 [&](const Migration* m) { return m->version == wanted; });
       if (known == ordered.end()) {
         lock.Execute("ROLLBACK");
+        ReleaseLease(work, holder);
         return absl::FailedPreconditionError(
             absl::StrCat("database has migration ", version,
                          " which this binary does not know; refusing to "
@@ -120,6 +188,7 @@ absl::StatusOr<MigrationReport> Migrate(ConnectionPool& pool,
       }
       if (Sha256Hex((*known)->sql) != checksum) {
         lock.Execute("ROLLBACK");
+        ReleaseLease(work, holder);
         return absl::FailedPreconditionError(absl::StrCat(
             "migration ", (*known)->name, " was applied with checksum ", checksum,
             " but the file has changed since; restore it and add a new migration instead"));
@@ -128,6 +197,7 @@ absl::StatusOr<MigrationReport> Migrate(ConnectionPool& pool,
     for (const Migration* m : ordered) {
       if (recorded.count(m->version)) continue;
       spdlog::info("migrate version={} name={}", m->version, m->name);
+      RenewLease(work, holder);
       for (const std::string& statement : SplitStatements(m->sql)) work.Execute(statement);
       auto& insert = work.Prepare(
           "INSERT INTO schema_migrations (version, name, checksum, applied_at) "
@@ -139,7 +209,14 @@ absl::StatusOr<MigrationReport> Migrate(ConnectionPool& pool,
       report.applied.push_back(m->version);
     }
     lock.Execute("COMMIT");
+    ReleaseLease(work, holder);
   } catch (const sql::SQLException& e) {
+    if (leased) {
+      try {
+        ReleaseLease(work, holder);  // else it expires
+      } catch (const sql::SQLException&) {
+      }
+    }
     lock_lease->Discard();
     work_lease->Discard();
     return ToStatus(e);

@@ -25,7 +25,8 @@ mariadb_start() {
     --log-error="$dir/error.log" --skip-name-resolve --innodb-buffer-pool-size=256M \
     --max-connections=500 "$@" </dev/null >/dev/null 2>&1 &
   local i
-  for i in $(seq 1 300); do
+  # QMS_DB_START_TRIES: tenths of a second to wait (a Galera joiner waits for its state transfer).
+  for i in $(seq 1 "${QMS_DB_START_TRIES:-300}"); do
     if mariadb-admin --no-defaults --socket="$dir/mysqld.sock" -uroot ping >/dev/null 2>&1; then
       return 0
     fi
