@@ -40,6 +40,21 @@ TEST(Migrator, RunningAgainChangesNothing) {
   EXPECT_EQ(db.Count("SELECT COUNT(*) FROM parts"), 1);  // the INSERT did not run twice
 }
 
+TEST(Migrator, ALeaseLeftByADeadMigratorExpiresAndEachRunReleasesItsOwn) {
+  testing::TestDatabase db;
+  ConnectionPool pool(db.options());
+  ASSERT_TRUE(Migrate(pool, {kParts}).ok());
+  EXPECT_EQ(db.Count("SELECT COUNT(*) FROM schema_migrations_lease"), 0) << "released";
+  // A replica killed while migrating leaves its lease; once expired, the next one takes it over.
+  db.Execute(
+      "INSERT INTO schema_migrations_lease (id, holder, expires) VALUES (1, 'dead/1/1', "
+      "UTC_TIMESTAMP(6) - INTERVAL 1 SECOND)");
+  auto next = Migrate(pool, {kParts, kLots});
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_THAT(next->applied, ElementsAre(2));
+  EXPECT_EQ(db.Count("SELECT COUNT(*) FROM schema_migrations_lease"), 0);
+}
+
 TEST(Migrator, AppliesOnlyTheNewOnes) {
   testing::TestDatabase db;
   ConnectionPool pool(db.options());
