@@ -217,7 +217,9 @@ class PlantPeriodsTest : public ReportsTest {
 };
 
 TEST_F(PlantPeriodsTest, StatisticsCountOnTimeLateOpenAndOverduePerPlantMonthAndCustomer) {
-  const absl::CivilMonth month = absl::ToCivilMonth(now_, zone_) - 2;
+  // Months counted back from the fresh complaint's own, so it is two months on whatever the day.
+  const absl::Time fresh_received = now_ - absl::Hours(1);
+  const absl::CivilMonth month = absl::ToCivilMonth(fresh_received, zone_) - 2;
   const absl::Time received_on_time = Local(month, 1, 9);
   const absl::Time received_late = Local(month, 9, 9);
   // 02:00 on the 1st of the next month in Shanghai: still the month before in UTC.
@@ -225,7 +227,7 @@ TEST_F(PlantPeriodsTest, StatisticsCountOnTimeLateOpenAndOverduePerPlantMonthAnd
   const v1::Complaint on_time = Register("ACME", received_on_time);
   const v1::Complaint late = Register("ACME", received_late);
   const v1::Complaint turn = Register("BOSCH", received_at_the_turn);
-  Register("ACME", now_ - absl::Hours(1));  // nothing due yet
+  Register("ACME", fresh_received);  // nothing due yet
   // The steps' recorded times, exactly: contained in 11 h and replied within its 72 h, closed;
   // contained after 27 h, not replied, serious.
   db_.Execute(absl::StrCat(
@@ -283,11 +285,12 @@ TEST_F(PlantPeriodsTest, StatisticsCountOnTimeLateOpenAndOverduePerPlantMonthAnd
 }
 
 TEST_F(PlantPeriodsTest, AuditSummaryByPlantMonthQuarterAndYear) {
-  const absl::CivilMonth month = absl::ToCivilMonth(now_, zone_) - 4;
+  const absl::Time fresh_raised = now_ - absl::Hours(1);
+  const absl::CivilMonth month = absl::ToCivilMonth(fresh_raised, zone_) - 4;
   const v1::AuditFinding on_time = Raise(Local(month, 2, 9));
   Raise(Local(month, 5, 9));      // still open long after: late, on the blacklist
   Raise(Local(month + 1, 0, 2));  // 02:00 on the 1st in Shanghai, the month before in UTC
-  Raise(now_ - absl::Hours(1));   // not yet due
+  Raise(fresh_raised);            // not yet due
   db_.Execute(absl::StrCat(
       "UPDATE audit_findings SET status = 'CLOSED', countermeasure_time = raised_time + "
       "INTERVAL 1 HOUR, analysis_time = raised_time + INTERVAL 2 HOUR, close_time = raised_time "
