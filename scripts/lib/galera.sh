@@ -22,6 +22,18 @@ galera_sst_script() {
   ln -sf /usr/bin/wsrep_sst_common "$bin/wsrep_sst_common"
 }
 
+# A free port below Linux's ephemeral range (32768-60999), so that no outgoing connection takes
+# it between the pick and the node's bind (the group and state-transfer ports bind late), and
+# none picked before in this cluster.
+galera_free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 12000))
+    grep -qw "$port" "$1/ports" 2>/dev/null && continue
+    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return 0; }
+  done
+}
+
 galera_start() {
   local dir=$1 i gcomm=() cluster
   mkdir -p "$dir"
@@ -29,8 +41,10 @@ galera_start() {
   : >"$dir/ports"
   for i in 1 2 3; do
     local sql group ist sst
-    sql=$(free_port); group=$(free_port); ist=$(free_port); sst=$(free_port)
-    echo "$i $sql $group $ist $sst" >>"$dir/ports"
+    sql=$(galera_free_port "$dir"); echo "$i $sql" >>"$dir/ports"
+    group=$(galera_free_port "$dir"); ist=$(galera_free_port "$dir")
+    sst=$(galera_free_port "$dir")
+    sed -i "\$s/.*/$i $sql $group $ist $sst/" "$dir/ports"
     gcomm+=("127.0.0.1:$group")
   done
   cluster=$(IFS=,; echo "gcomm://${gcomm[*]}")

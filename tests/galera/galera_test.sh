@@ -6,6 +6,7 @@
 # kill -9 of node n2 in the middle of it. Then: every acknowledged create is on the surviving
 # nodes with its timers, every stage of the burst fired exactly once, and no certification
 # conflict reached a caller (no ABORTED answer). Arguments: the source root and the build dir.
+# Run by `scripts/qms test galera` (not part of the default run: see the README).
 set -euo pipefail
 ROOT=$1
 BUILD=$2
@@ -60,10 +61,10 @@ service() {
     </dev/null >"$DIR/$name-$replica.log" 2>&1 &
   PIDS+=($!)
 }
-ready() {
+ready() {  # a replica waits for the other's migrations (DDL is replicated in total order)
   local file=$DIR/$1.ready i
-  for i in $(seq 1 300); do [ -s "$file" ] && break; sleep 0.1; done
-  sed -n 's/^grpc=//p' "$file"
+  for i in $(seq 1 1800); do [ -s "$file" ] && break; sleep 0.1; done
+  sed -n 's/^grpc=//p' "$file" 2>/dev/null || true
 }
 
 # Two replicas of each, on two nodes, migrating at the same moment.
