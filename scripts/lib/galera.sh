@@ -29,8 +29,12 @@ galera_free_port() {
   local port
   while :; do
     port=$((20000 + RANDOM % 12000))
-    grep -qw "$port" "$1/ports" 2>/dev/null && continue
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return 0; }
+    grep -qx "$port" "$1/picked" 2>/dev/null && continue
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port" >>"$1/picked"
+      echo "$port"
+      return 0
+    fi
   done
 }
 
@@ -39,12 +43,12 @@ galera_start() {
   mkdir -p "$dir"
   galera_sst_script "$dir"
   : >"$dir/ports"
+  : >"$dir/picked"
   for i in 1 2 3; do
     local sql group ist sst
-    sql=$(galera_free_port "$dir"); echo "$i $sql" >>"$dir/ports"
-    group=$(galera_free_port "$dir"); ist=$(galera_free_port "$dir")
-    sst=$(galera_free_port "$dir")
-    sed -i "\$s/.*/$i $sql $group $ist $sst/" "$dir/ports"
+    sql=$(galera_free_port "$dir"); group=$(galera_free_port "$dir")
+    ist=$(galera_free_port "$dir"); sst=$(galera_free_port "$dir")
+    echo "$i $sql $group $ist $sst" >>"$dir/ports"
     gcomm+=("127.0.0.1:$group")
   done
   cluster=$(IFS=,; echo "gcomm://${gcomm[*]}")
