@@ -260,6 +260,12 @@ RequestFields& StepCommand(CLI::App& parent, Context& context, const std::string
   return *state->fields;
 }
 
+std::string StageName(const Json& stage) {
+  std::string name = stage.value("kind", "");
+  if (stage.value("level", 0) > 0) absl::StrAppend(&name, " ", stage.value("level", 0));
+  return name;
+}
+
 Json TimersOf(Client& client, const std::string& plant, const std::string& subject) {
   Json timers = Json::array();
   const Json policies = client.Call("notifications", "ListPolicies", Json::object());
@@ -281,8 +287,7 @@ void PrintTimers(std::ostream& out, const Json& timers, bool with_subject) {
     std::vector<std::string> fired;
     std::string next;
     for (const Json& stage : timer.value("stages", Json::array())) {
-      std::string kind = stage.value("kind", "");
-      if (stage.value("level", 0) > 0) absl::StrAppend(&kind, " ", stage.value("level", 0));
+      const std::string kind = StageName(stage);
       const std::string stage_state = stage.value("state", "");
       if (stage_state == "FIRED") fired.push_back(kind);
       if ((stage_state == "PENDING" || stage_state == "HELD") && next.empty()) {

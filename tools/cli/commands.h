@@ -116,6 +116,8 @@ RequestFields& StepCommand(CLI::App& parent, Context& context, const std::string
 // The response timers notifications holds for `subject` (one per policy that armed one), and
 // how they are shown: policy, state, due, overdue, the stages fired so far.
 Json TimersOf(Client& client, const std::string& plant, const std::string& subject);
+// A stage or a fired event as people name it: "WARNING", "BREACH", "ESCALATION 2".
+std::string StageName(const Json& stage);
 void PrintTimers(std::ostream& out, const Json& timers, bool with_subject);
 
 void AddComplaintCommands(CLI::App& app, Context& context);

@@ -182,8 +182,7 @@ void AddWatch(CLI::App& app, Context& context) {
             std::cout << event.dump() << std::endl;
             return;
           }
-          std::string kind = event.value("kind", "");
-          if (event.value("level", 0) > 0) absl::StrAppend(&kind, " ", event.value("level", 0));
+          const std::string kind = StageName(event);
           std::cout << absl::StrFormat("%-7s %-16s %-5s %-12s %-18s %-22s %-22s %s",
                                        Cell(event, "id"), Cell(event, "fireTime"),
                                        Cell(event, "plant"), kind, Cell(event, "deadline"),

@@ -62,14 +62,24 @@ std::string Text(const Json& value) {
   return value.dump();
 }
 
-// Columns a terminal gives `s`: East Asian wide characters take two.
+// The UTF-8 character starting at s[i]: its bytes and the columns a terminal gives it (East
+// Asian wide characters, and most symbols beyond U+0800, take two).
+struct Glyph {
+  size_t bytes;
+  size_t columns;
+};
+Glyph GlyphAt(absl::string_view s, size_t i) {
+  const unsigned char c = static_cast<unsigned char>(s[i]);
+  const size_t bytes = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+  return {bytes, bytes >= 3 ? size_t{2} : size_t{1}};
+}
+
 size_t Width(absl::string_view s) {
   size_t width = 0;
   for (size_t i = 0; i < s.size();) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    const int length = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    width += length >= 3 ? 2 : 1;  // CJK and most symbols beyond U+0800 are wide enough
-    i += length;
+    const Glyph g = GlyphAt(s, i);
+    width += g.columns;
+    i += g.bytes;
   }
   return width;
 }
@@ -80,12 +90,10 @@ std::string Cut(const std::string& s, size_t limit) {
   size_t width = 0;
   size_t i = 0;
   while (i < s.size()) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    const int length = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    const size_t w = length >= 3 ? 2 : 1;
-    if (width + w > limit - 1) break;
-    width += w;
-    i += length;
+    const Glyph g = GlyphAt(s, i);
+    if (width + g.columns > limit - 1) break;
+    width += g.columns;
+    i += g.bytes;
   }
   return s.substr(0, i) + "…";
 }
